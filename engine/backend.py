@@ -1,0 +1,35 @@
+"""The one place that selects Keras's backend: JAX.
+
+Import `keras` through `engine.backend.keras()` (or import this module first): it sets
+KERAS_BACKEND=jax before Keras is first imported and checks that it took effect.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from engine.errors import FatalError
+
+BACKEND = "jax"
+
+
+def select_backend() -> None:
+    """Sets KERAS_BACKEND=jax, refusing if Keras is already loaded on another backend."""
+    if "keras" in sys.modules:
+        loaded = sys.modules["keras"].backend.backend()
+        if loaded != BACKEND:
+            raise FatalError(f"Keras was imported with backend {loaded!r} before danas could "
+                             f"select {BACKEND!r}; unset KERAS_BACKEND or set it to {BACKEND}")
+        return
+    os.environ["KERAS_BACKEND"] = BACKEND
+
+
+def keras():
+    """Returns the keras module, on the JAX backend."""
+    select_backend()
+    import keras as keras_module
+
+    if keras_module.backend.backend() != BACKEND:
+        raise FatalError(f"Keras runs on {keras_module.backend.backend()!r}, expected {BACKEND!r}")
+    return keras_module

@@ -1,0 +1,90 @@
+"""Spec loading, once, at the edge: read -> overrides -> defaults -> schema -> typed config -> checks.
+
+Nothing here imports JAX or Keras, so `run-spec --check` answers at once.
+
+Example:
+    >>> spec = load_spec("specs/wakevision_small.yaml")   # doctest: +SKIP
+    >>> spec.config.strategy.population                   # doctest: +SKIP
+    8
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from engine.errors import SpecError
+from engine.spec.checks import cross_field_problems
+from engine.spec.config import SpecConfig, build_config
+from engine.spec.defaults import fill_defaults
+from engine.spec.load import SpecText, read_spec
+from engine.spec.overrides import apply_overrides
+from engine.spec.validate import schema_problems
+
+__all__ = ["Spec", "SpecError", "load_spec", "resolve"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded spec: the file as written, the overrides, the resolved dict and the typed config."""
+
+    text: SpecText
+    overrides: tuple[str, ...]
+    resolved: dict[str, Any] = field(repr=False)
+    config: SpecConfig
+
+
+def load_spec(path: str | Path, overrides: Sequence[str] = ()) -> Spec:
+    """Loads, completes and validates the spec at `path`.
+
+    Raises:
+        SpecError: with every problem found, one per line.
+    """
+    text = read_spec(path)
+    resolved, config = resolve(text.data, str(text.path), overrides, base_dir=text.path.parent)
+    return Spec(text, tuple(overrides), resolved, config)
+
+
+def resolve(
+    data: dict[str, Any],
+    source: str = "spec",
+    overrides: Sequence[str] = (),
+    base_dir: Path | None = None,
+) -> tuple[dict[str, Any], SpecConfig]:
+    """Turns a parsed spec mapping into (resolved dict, typed config), or raises `SpecError`."""
+    data = apply_overrides(copy.deepcopy(data), list(overrides))
+    resolved = fill_defaults(data)
+    problems = schema_problems(resolved)
+    if problems:
+        raise SpecError(source, problems)
+    _derive(resolved, base_dir)
+    config = build_config(resolved)
+    problems = cross_field_problems(config)
+    if problems:
+        raise SpecError(source, problems)
+    return resolved, config
+
+
+def _derive(resolved: dict[str, Any], base_dir: Path | None) -> None:
+    """Fills values that depend on other fields, so the resolved spec says what was used."""
+    dataset = resolved["dataset"]
+    if dataset["path"] is not None and base_dir is not None:
+        # Relative to the spec file, so a spec and its data can move together.
+        dataset["path"] = str((base_dir / Path(dataset["path"]).expanduser()).resolve())
+    strategy = resolved["strategy"]
+    if not strategy["data_aware"]:
+        strategy["pinned_data"] = {**_reference_data(resolved["modality"]),
+                                   **(strategy["pinned_data"] or {})}
+
+
+def _reference_data(modality: dict[str, Any]) -> dict[str, Any]:
+    """The data configuration a Hardware-Aware NAS baseline uses unless pinned otherwise."""
+    if modality["type"] == "vision":
+        colors = modality["color"]
+        return {"resolution": max(modality["resolutions"]),
+                "color": "rgb" if "rgb" in colors else colors[0]}
+    pairs = modality["window_hop_pairs"] or [[modality["window"][0], modality["hop"][0]]]
+    return {"sample_rate": modality["sample_rate"][0], "window": pairs[0][0], "hop": pairs[0][1],
+            "mel_bins": modality["mel_bins"][0], "n_mfcc": modality["n_mfcc"][0]}

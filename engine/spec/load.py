@@ -1,0 +1,114 @@
+"""Reads a spec file: safe YAML only, duplicate keys refused, one clear line per problem."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import Problem, SpecError
+
+MAX_SPEC_BYTES = 1_000_000  # a spec is a page of YAML; anything bigger is a mistake
+
+
+@dataclass(frozen=True)
+class SpecText:
+    """A spec file as read: its path, verbatim text, SHA-256 and parsed mapping."""
+
+    path: Path
+    text: str
+    sha256: str
+    data: dict[str, Any]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader (no Python objects, no file access) that refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key]}); each key may appear once",
+                key_node.start_mark,
+            )
+        seen[key] = line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parses YAML text safely; any YAML problem becomes a one-line `SpecError`."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = err.problem or err.context or "unreadable YAML"
+        raise SpecError(source, [Problem("", f"not valid YAML: {where}{what}")]) from None
+    except yaml.YAMLError as err:
+        raise SpecError(source, [Problem("", f"not valid YAML: {err}")]) from None
+    except RecursionError:
+        raise SpecError(source, [Problem("", "not valid YAML: nested too deeply")]) from None
+
+
+def read_spec(path: str | Path) -> SpecText:
+    """Reads and parses the spec at `path`.
+
+    Raises:
+        SpecError: the file is missing, unreadable, too big, not YAML, or not a mapping.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(source, [Problem("", "no such file; check the path")]) from None
+    except IsADirectoryError:
+        raise SpecError(source, [Problem("", "is a folder; expected a .yaml spec file")]) from None
+    except OSError as err:
+        raise SpecError(source, [Problem("", f"cannot read the file: {err.strerror}")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(
+            source,
+            [Problem("", f"file is {len(raw):,} bytes; a spec may be at most {MAX_SPEC_BYTES:,}")],
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SpecError(source, [Problem("", f"not UTF-8 text (byte {err.start})")]) from None
+    data = parse_yaml(text, source)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SpecError(
+            source,
+            [Problem("", f"received {describe_type(data)}; expected a mapping of sections "
+                         "(name, dataset, modality, search_space, strategy, ...)")],
+        )
+    return SpecText(path, text, hashlib.sha256(raw).hexdigest(), data)
+
+
+def describe_type(value: Any) -> str:
+    """A short English name of a YAML value's type: 'a string', 'a list', ..."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a mapping", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")
