@@ -1,0 +1,113 @@
+"""The vision modality: Wake Vision-style person detection (or any image-folder task).
+
+Data genes are resolution x colour. Each split is decoded once into a square "source" array at
+the largest resolution searched; each data configuration is resized from it once. Both levels
+are cached on disk as memory-mapped uint8 arrays keyed by the dataset fingerprint, so a search
+that revisits a configuration, or a later run, pays nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.spec.config import SpecConfig, VisionConfig
+from modalities.base import SPLITS, Record, SplitArrays
+from modalities.cache import cache_key, cache_root, cached_arrays
+from modalities.dataset_info import DatasetInfo, check_corrupt, index_splits
+from modalities.fingerprint import fingerprint
+from modalities.vision import transforms
+from modalities.vision.genes import vision_data_configs, vision_input_shape, vision_key
+from modalities.vision.sources import open_vision_source
+
+CACHE_VERSION = 1
+
+
+class VisionModality:
+    """Loads an image dataset and serves it per data configuration."""
+
+    name = "vision"
+
+    def __init__(self, config: SpecConfig):
+        if not isinstance(config.modality, VisionConfig):
+            raise TypeError(f"VisionModality needs a vision spec; received {config.modality.type}")
+        self.config = config
+        self.space = config.modality
+        self.cache = cache_root(config.dataset.cache_dir)
+        self.info: DatasetInfo | None = None
+        self._records: dict[str, list[Record]] = {}
+        self._opened = None
+
+    def data_configs(self) -> list[dict[str, Any]]:
+        return vision_data_configs(self.space.resolutions, self.space.color)
+
+    key = staticmethod(vision_key)
+    input_shape = staticmethod(vision_input_shape)
+
+    def input_bytes(self, data_config: dict[str, Any], bytes_per_value: int) -> int:
+        """One input sample held in RAM (streaming: one image at a time)."""
+        return int(np.prod(self.input_shape(data_config))) * bytes_per_value
+
+    def frontend_scratch_bytes(self, data_config: dict[str, Any], bytes_per_value: int) -> int:
+        """Vision has no front-end beyond the input buffer."""
+        return 0
+
+    def load(self) -> DatasetInfo:
+        """Finds the data, lists and samples the splits; decoding happens on first use."""
+        opened = open_vision_source(self.config.dataset, self.cache)
+        names = {"train": opened.train_split, "validation": self.config.dataset.splits.validation,
+                 "test": self.config.dataset.splits.test}
+        self._records, dropped = index_splits(opened.source, names, self.config.dataset,
+                                              self.config.seed)
+        self._opened = opened
+        self.info = DatasetInfo(
+            source=self.config.dataset.source, format=opened.format, root=str(opened.root),
+            builtin=opened.builtin, fingerprint=fingerprint(opened.root, opened.source.files()),
+            classes=tuple(opened.source.classes), split_names=names,
+            counts={s: len(r) for s, r in self._records.items()}, dropped=dropped)
+        return self.info
+
+    def arrays(self, split: str, data_config: dict[str, Any]) -> SplitArrays:
+        """The split at this data configuration: uint8 images [N, R, R, C] and int32 labels."""
+        source = self._source_arrays(split)
+        key = cache_key(source=source["key"].tobytes().decode(), config=data_config)
+
+        def build():
+            images = transforms.resize_batch(source["x"], data_config["resolution"])
+            if data_config["color"] == "mono":
+                images = transforms.to_mono(images)
+            return {"x": images, "y": np.asarray(source["y"])}
+
+        arrays = cached_arrays(self.cache / "vision", key, build)
+        return SplitArrays(arrays["x"], arrays["y"], skipped=self.info.skipped.get(split, 0))
+
+    @staticmethod
+    def to_model_input(x: np.ndarray) -> np.ndarray:
+        return transforms.to_model_input(x)
+
+    def _source_arrays(self, split: str) -> dict[str, np.ndarray]:
+        if self.info is None:
+            self.load()
+        records = self._records[split]
+        size = max(self.space.resolutions)
+        key = cache_key(version=CACHE_VERSION, data=self.info.fingerprint, split=self.info.split_names[split],
+                        names=[r.name for r in records], size=size)
+
+        def build():
+            images = np.zeros((len(records), size, size, 3), np.uint8)
+            found = np.zeros(len(records), bool)
+            for position, data in self._opened.source.read(self.info.split_names[split], records):
+                image = transforms.decode(data)
+                if image is not None:
+                    images[position] = transforms.center_square(image, size)
+                    found[position] = True
+            labels = np.array([r.label for r in records], np.int32)
+            check_corrupt(self.info.split_names[split], int((~found).sum()), len(records))
+            return {"x": images[found], "y": labels[found],
+                    "key": np.frombuffer(key.encode(), np.uint8), "skipped": np.array([(~found).sum()])}
+
+        arrays = cached_arrays(self.cache / "vision", key, build)
+        self.info.skipped[split] = int(arrays["skipped"][0])
+        return arrays
