@@ -95,6 +95,22 @@ class AudioModality:
     def to_model_input(x: np.ndarray) -> np.ndarray:
         return np.asarray(x, np.float32)
 
+    def preprocessing(self, data_config: dict[str, Any]) -> dict[str, Any]:
+        """Exactly how to turn a microphone clip into this model's input."""
+        mean, std = self._train_stats(data_config)
+        return {
+            "modality": "audio", **data_config, "clip_seconds": self.space.clip_seconds,
+            "input_shape": list(self.input_shape(data_config)), "fft_size": fft_size(data_config["window"]),
+            "steps": ["resample to sample_rate; pad with zeros or cut to clip_seconds",
+                      "divide by the clip's peak |x| (at least 1e-4)",
+                      "frames of window samples every hop samples, no padding; periodic Hann window",
+                      "magnitude of the real FFT of fft_size points",
+                      "mel filters (HTK mel, 20-4000 Hz, DC bin 0), as tf.signal.linear_to_mel_weight_matrix",
+                      "log(mel + 1e-6); DCT-II / sqrt(2 mel_bins); keep n_mfcc coefficients",
+                      "standardise each coefficient: (x - mean) / std"],
+            "mean": [round(float(v), 6) for v in mean], "std": [round(float(v), 6) for v in std],
+        }
+
     def _train_stats(self, data_config):
         train = self.arrays("train", data_config)
         key = cache_key(source=bytes(self._source_waves("train")["key"]).decode(), config=data_config, split="train")

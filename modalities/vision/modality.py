@@ -87,6 +87,18 @@ class VisionModality:
     def to_model_input(x: np.ndarray) -> np.ndarray:
         return transforms.to_model_input(x)
 
+    def preprocessing(self, data_config: dict[str, Any]) -> dict[str, Any]:
+        """Exactly how to turn a camera image into this model's input."""
+        return {
+            "modality": "vision", **data_config, "input_shape": list(self.input_shape(data_config)),
+            "steps": ["decode to RGB",
+                      f"resize the shorter side to {data_config['resolution']} px (area filter when shrinking)",
+                      f"crop the centre {data_config['resolution']} x {data_config['resolution']}",
+                      *(["mono: Y = 0.2989 R + 0.5870 G + 0.1140 B, rounded to uint8"]
+                        if data_config["color"] == "mono" else []),
+                      "scale: x / 127.5 - 1 (float32 in [-1, 1])"],
+        }
+
     def _source_arrays(self, split: str) -> dict[str, np.ndarray]:
         if self.info is None:
             self.load()

@@ -1,0 +1,24 @@
+"""Counts XLA compilations (JAX's backend-compile events), for the report."""
+
+from __future__ import annotations
+
+from jax import monitoring
+
+_EVENT = "/jax/core/compile/backend_compile_duration"
+_count = {"compiles": 0, "seconds": 0.0}
+_registered = False
+
+
+def _listen(name: str, seconds: float, **kwargs) -> None:
+    if name == _EVENT:
+        _count["compiles"] += 1
+        _count["seconds"] += seconds
+
+
+def compile_stats() -> dict[str, float]:
+    """XLA compilations so far in this process, and their seconds."""
+    global _registered
+    if not _registered:
+        monitoring.register_event_duration_secs_listener(_listen)
+        _registered = True
+    return dict(_count)

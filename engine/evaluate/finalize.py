@@ -1,0 +1,51 @@
+"""After the search: the Pareto-optimal systems, measured once on the test split and extracted
+as standalone narrow Keras models.
+
+Fine-tuning is deterministic per (seed, candidate), so each system is fine-tuned again here
+rather than keeping every candidate's weights in memory during the search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.evaluate.evaluator import Evaluator
+from engine.evaluate.fitness import pareto_front
+from engine.space.candidate import Candidate
+from engine.space.extract import extract_subnet
+from reports.records import TrialRecord
+
+
+@dataclass
+class FinalSystem:
+    trial: TrialRecord
+    test_metrics: dict[str, float]
+    model: Any  # keras.Model
+    feasible: bool
+
+
+def pareto_trials(trials: list[TrialRecord]) -> list[TrialRecord]:
+    """The successful trials on the (accuracy, RAM, flash) Pareto front."""
+    ok = [t for t in trials if t.status == "ok"]
+    points = [(t.metrics["accuracy"], t.estimate["ram_bytes"], t.estimate["flash_bytes"]) for t in ok]
+    return [ok[i] for i in pareto_front(points)]
+
+
+def final_systems(evaluator: Evaluator, trials: list[TrialRecord]) -> list[FinalSystem]:
+    systems = []
+    for trial in pareto_trials(trials):
+        candidate = Candidate.from_json(trial.candidate)
+        net = evaluator.pool.get(candidate.data)
+        trainable, non_trainable, _ = evaluator.finetune(net, candidate)
+        test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
+        for variable, value in zip(net.model.trainable_variables, trainable):
+            variable.assign(value)
+        for variable, value in zip(net.model.non_trainable_variables, non_trainable):
+            variable.assign(value)
+        model = extract_subnet(net.model, candidate.depths, candidate.alpha * net.factor,
+                               name=f"danas_{trial.index:04d}")
+        feasible = (trial.estimate["ram_bytes"] <= evaluator.ram_budget
+                    and trial.estimate["flash_bytes"] <= evaluator.flash_budget)
+        systems.append(FinalSystem(trial, test, model, feasible))
+    return systems

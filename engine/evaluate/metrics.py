@@ -1,0 +1,35 @@
+"""Classification metrics from labels and predictions (numpy).
+
+Binary tasks report precision, recall and F1 of the positive class; multi-class tasks their
+macro averages. (The reference code's Keras metrics on one-hot outputs made precision =
+recall = accuracy; these are the person-class figures the paper's fitness intends.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: int,
+                           positive: int | None) -> dict[str, float]:
+    """Accuracy, precision, recall and F1.
+
+    Example:
+        >>> m = classification_metrics(np.array([1, 1, 0, 0]), np.array([1, 0, 0, 1]), 2, 1)
+        >>> m["accuracy"], m["precision"], m["recall"]
+        (0.5, 0.5, 0.5)
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    labels = [positive] if classes == 2 and positive is not None else list(range(classes))
+    precision, recall, f1 = [], [], []
+    for label in labels:
+        tp = int(np.sum((y_pred == label) & (y_true == label)))
+        predicted, actual = int(np.sum(y_pred == label)), int(np.sum(y_true == label))
+        p = tp / predicted if predicted else 0.0
+        r = tp / actual if actual else 0.0
+        precision.append(p)
+        recall.append(r)
+        f1.append(2 * p * r / (p + r) if p + r else 0.0)
+    return {"accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else 0.0,
+            "precision": float(np.mean(precision)), "recall": float(np.mean(recall)),
+            "f1": float(np.mean(f1))}

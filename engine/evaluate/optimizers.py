@@ -1,0 +1,40 @@
+"""Optimizers and learning-rate schedules by the optax names a spec uses."""
+
+from __future__ import annotations
+
+import optax
+
+from engine.registry import Registry
+from engine.spec.config import TrainingConfig
+
+SCHEDULES: Registry = Registry("learning-rate schedule")
+OPTIMIZERS: Registry = Registry("optimizer")
+
+SCHEDULES.add("constant", lambda t, steps: optax.constant_schedule(t.learning_rate))
+SCHEDULES.add("cosine_decay", lambda t, steps: optax.cosine_decay_schedule(t.learning_rate, max(1, steps)))
+SCHEDULES.add("warmup_cosine_decay", lambda t, steps: optax.warmup_cosine_decay_schedule(
+    0.0, t.learning_rate, min(t.warmup_steps, max(0, steps - 1)), max(1, steps)))
+# Decays to 1 % of the peak over the run.
+SCHEDULES.add("exponential_decay", lambda t, steps: optax.exponential_decay(
+    t.learning_rate, max(1, steps), 0.01))
+
+OPTIMIZERS.add("adam", lambda t, lr: optax.chain(optax.add_decayed_weights(t.weight_decay), optax.adam(lr))
+               if t.weight_decay else optax.adam(lr))
+OPTIMIZERS.add("adamw", lambda t, lr: optax.adamw(lr, weight_decay=t.weight_decay))
+OPTIMIZERS.add("sgd", lambda t, lr: optax.chain(optax.add_decayed_weights(t.weight_decay),
+                                                optax.sgd(lr, momentum=t.momentum or None)))
+OPTIMIZERS.add("rmsprop", lambda t, lr: optax.chain(optax.add_decayed_weights(t.weight_decay),
+                                                    optax.rmsprop(lr, momentum=t.momentum)))
+
+
+def make_optimizer(training: TrainingConfig, steps: int) -> optax.GradientTransformation:
+    """The spec's optimizer with its schedule over `steps` steps.
+
+    Example:
+        >>> from engine.spec import resolve
+        >>> _, cfg = resolve({"training": {"optimizer": "sgd"}})
+        >>> make_optimizer(cfg.training, 100).init({"w": 0.0}) is not None
+        True
+    """
+    schedule = SCHEDULES.get(training.schedule)(training, steps)
+    return OPTIMIZERS.get(training.optimizer)(training, schedule)

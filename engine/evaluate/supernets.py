@@ -1,0 +1,174 @@
+"""One supernet per data configuration: built and pre-trained when a candidate first needs it,
+checkpointed, and reused (from the run folder on resume, from the cache by a later run).
+
+Pre-training rules: 'full' trains the largest network (the paper); 'sandwich' trains the
+largest, the smallest and one random subnet every step (BigNAS, Yu et al. 2020), so the
+shared weights serve small candidates too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+import numpy as np
+
+from engine.backend import keras as _keras
+from engine.errors import FatalError
+from engine.evaluate.batches import train_batches
+from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.steps import TrainState, make_grad, make_predict, make_train_step
+from engine.space.candidate import Candidate
+from engine.space.joint import JointSpace
+from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
+from engine.spec.config import SpecConfig
+
+keras = _keras()
+
+
+@dataclass
+class Supernet:
+    """A pre-trained supernet and the compiled functions of its data configuration.
+
+    `factor` is the colour's width factor (the mono factor, or 1): a candidate's width is
+    alpha x factor, and the supernet's is the largest alpha x factor.
+    """
+
+    data: dict[str, Any]
+    key: str
+    factor: float
+    model: MobileNetV2Supernet
+    trainable: list
+    non_trainable: list
+    grad: Callable = field(repr=False)
+    finetune_optimizer: Any = field(repr=False)
+    finetune_step: Callable = field(repr=False)
+    predict: Callable = field(repr=False)
+    pretrain_seconds: float = 0.0
+    reused: bool = False
+
+    def inputs(self, candidate: Candidate) -> dict[str, Any]:
+        """The candidate's masks, gates and exit selector for this supernet."""
+        return candidate_inputs(self.model, candidate.depths, candidate.alpha * self.factor)
+
+
+def stable_seed(*parts: Any) -> int:
+    """A 31-bit seed from any JSON-able parts (Python's hash() changes between processes)."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
+
+
+class SupernetPool:
+    """Builds, pre-trains, saves and loads supernets, one per data configuration."""
+
+    def __init__(self, config: SpecConfig, modality, space: JointSpace, classes: int,
+                 load: Callable[[str], bytes | None], save: Callable[[str, bytes], None],
+                 progress: Callable[[str], None]):
+        self.config, self.modality, self.space, self.classes = config, modality, space, classes
+        self.load, self.save, self.progress = load, save, progress
+        self.supernets: dict[str, Supernet] = {}
+        self.augment = _augment_fn(config)
+
+    def get(self, data: dict[str, Any]) -> Supernet:
+        key = self.modality.key(data)
+        if key not in self.supernets:
+            self.supernets[key] = self._make(data, key)
+        return self.supernets[key]
+
+    def width_factor(self, data: dict[str, Any]) -> float:
+        space = self.config.search_space
+        return space.mono_width_factor if data.get("color") == "mono" else 1.0
+
+    def checkpoint_name(self, key: str) -> str:
+        training = self.config.training
+        settings = [key, self.config.seed, training.pretrain_steps, training.pretrain_rule,
+                    training.batch_size, training.learning_rate, training.optimizer, training.schedule,
+                    sorted(self.space.alphas), self.space.depth_choices, self.modality.info.fingerprint,
+                    self.config.search_space.mono_width_factor]
+        return f"{key}-{hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:12]}"
+
+    def _make(self, data: dict[str, Any], key: str) -> Supernet:
+        factor = self.width_factor(data)
+        keras.utils.set_random_seed(stable_seed(self.config.seed, key, "init"))
+        model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
+                                    name=f"supernet_{key}")
+        optimizer = make_optimizer(self.config.training, self.config.training.finetune_steps)
+        grad = make_grad(model, self.augment)
+        net = Supernet(data, key, factor, model, [v.value for v in model.trainable_variables],
+                       [v.value for v in model.non_trainable_variables], grad, optimizer,
+                       make_train_step(grad, optimizer), make_predict(model))
+        name = self.checkpoint_name(key)
+        saved = self.load(name)
+        if saved is not None:
+            net.trainable, net.non_trainable = _from_bytes(saved, model)
+            net.reused = True
+            self.progress(f"reusing the pre-trained supernet for {key}")
+            return net
+        start = time.time()
+        self._pretrain(net)
+        net.pretrain_seconds = time.time() - start
+        self.save(name, _to_bytes(net))
+        return net
+
+    def _pretrain(self, net: Supernet) -> None:
+        training = self.config.training
+        steps = training.pretrain_steps
+        if steps == 0:
+            return
+        self.progress(f"pre-training the supernet for {net.key} ({steps} steps, {training.pretrain_rule})")
+        optimizer = make_optimizer(training, steps)
+        state = TrainState(net.trainable, net.non_trainable, optimizer.init(net.trainable))
+        depths = self.space.valid_depths
+        largest = net.inputs(Candidate(net.data, max(depths, key=sum), max(self.space.alphas)))
+        smallest = net.inputs(Candidate(net.data, min(depths, key=sum), min(self.space.alphas)))
+        rule_step = make_train_step(net.grad, optimizer)
+        batches = train_batches(self.modality.arrays("train", net.data), training.batch_size,
+                                stable_seed(self.config.seed, net.key, "pretrain"), self.modality.to_model_input)
+        key = jax.random.PRNGKey(stable_seed(self.config.seed, net.key, "augment"))
+        rng = np.random.default_rng(stable_seed(self.config.seed, net.key, "sandwich"))
+        losses = []
+        for step in range(steps):
+            x, y = next(batches)
+            key, sub = jax.random.split(key)
+            if training.pretrain_rule == "sandwich":
+                middle = self.space.sample(rng)
+                subnets = (largest, smallest, net.inputs(Candidate(net.data, middle.depths, middle.alpha)))
+            else:
+                subnets = (largest,)
+            state, loss = rule_step(state, x, y, subnets, sub)
+            losses.append(loss)
+        values = np.asarray(jax.device_get(losses))
+        if not np.all(np.isfinite(values)):
+            first = int(np.argmax(~np.isfinite(values)))
+            raise FatalError(f"supernet pre-training for {net.key} diverged (loss {values[first]} at step "
+                             f"{first}); lower training.learning_rate (now {training.learning_rate}) and run again")
+        net.trainable, net.non_trainable = state.trainable, state.non_trainable
+
+
+def _augment_fn(config: SpecConfig):
+    if config.modality.type != "vision":
+        return None  # audio is augmented on the waveform, before features are cached
+    from modalities.vision.augment import random_crop_flip
+
+    return random_crop_flip
+
+
+def _to_bytes(net: Supernet) -> bytes:
+    arrays = {f"t{i}": np.asarray(v) for i, v in enumerate(net.trainable)}
+    arrays.update({f"n{i}": np.asarray(v) for i, v in enumerate(net.non_trainable)})
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _from_bytes(data: bytes, model: MobileNetV2Supernet) -> tuple[list, list]:
+    arrays = np.load(io.BytesIO(data))
+    trainable = [jax.numpy.asarray(arrays[f"t{i}"]) for i in range(len(model.trainable_variables))]
+    non_trainable = [jax.numpy.asarray(arrays[f"n{i}"]) for i in range(len(model.non_trainable_variables))]
+    return trainable, non_trainable

@@ -1,0 +1,95 @@
+"""Analytical RAM, flash and MAC estimates of a TinyML system (data + model).
+
+Liveness mode (default), after the TFLite Micro arena planner with int8 tensors:
+    RAM   = input buffer + max(front-end scratch,
+                               max over ops in execution order of
+                               (op inputs + op output + tensors held for a later residual add))
+    flash = sum(weights + biases) x weight_bytes + flash_overhead_bytes
+Batch norm and the activation are folded into the convolution (one op, one output tensor),
+so their parameters disappear and they add no tensors. The model input buffer stays allocated
+for the whole inference (TFLite keeps it), so it is counted once, outside the op peak. Sizes
+are elements x bytes per value (activation_bytes; data_bytes for the input).
+
+Paper mode, Njor et al. 2025 eq. 1-2 (the reference code's estimator, for comparison):
+    flash = sum(all Keras weights, batch norm's 4 vectors included) x t_s + overhead  (eq. 1)
+    RAM   = max(input sample, max over unfused layers of (input + output))           (eq. 2)
+where a convolution, its batch norm and its ReLU6 are separate layers (2 x output each for
+the latter two) and an add reads two inputs.
+MACs count multiply-accumulates of convolutions and the classifier: a latency proxy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.space.mobilenet_arch import Network
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Resource use of one system, in bytes (RAM, flash) and multiply-accumulates."""
+
+    ram_bytes: int
+    flash_bytes: int
+    macs: int
+    params: int
+    peak_op: str  # the op at which RAM peaks ('frontend' or 'input' if those dominate)
+
+    def as_dict(self) -> dict[str, int | str]:
+        return dict(self.__dict__)
+
+
+def estimate_liveness(network: Network, input_bytes: int, scratch_bytes: int, activation_bytes: int,
+                      weight_bytes: int, flash_overhead: int) -> Estimate:
+    """Liveness-aware estimate (see the module docstring)."""
+    size = {name: _elements(shape) * activation_bytes for name, shape in network.shapes().items()}
+    size["input"] = 0  # counted once, as the input buffer
+    last_use = {}
+    for position, op in enumerate(network.ops):
+        for name in op.inputs:
+            last_use[name] = position
+    peak, peak_op = 0, "input"
+    for position, op in enumerate(network.ops):
+        held = {name for name, last in last_use.items()
+                if last > position and name not in op.inputs and _produced_before(network, name, position)}
+        live = sum(size[n] for n in op.inputs) + size[op.output] + sum(size[n] for n in held)
+        if live > peak:
+            peak, peak_op = live, op.name
+    if scratch_bytes > peak:
+        peak, peak_op = scratch_bytes, "frontend"
+    params = sum(op.params for op in network.ops)
+    return Estimate(input_bytes + peak, params * weight_bytes + flash_overhead,
+                    sum(op.macs for op in network.ops), params, peak_op)
+
+
+def estimate_paper(network: Network, input_bytes: int, activation_bytes: int, weight_bytes: int,
+                   flash_overhead: int) -> Estimate:
+    """Njor et al. 2025 eq. 1-2 (see the module docstring)."""
+    shapes = network.shapes()
+    peak, peak_op = input_bytes, "input"
+    for op in network.ops:
+        inputs = sum(_elements(shapes[n]) for n in op.inputs)
+        out = _elements(op.out_shape)
+        # conv: in + out; then its batch norm and ReLU6 each read and write the output
+        unfused = max(inputs + out, 2 * out) if op.kind in ("conv", "depthwise") else inputs + out
+        first_input = op.inputs[0] == "input"
+        bytes_ = unfused * activation_bytes if not first_input else \
+            input_bytes + (unfused - inputs) * activation_bytes
+        if bytes_ > peak:
+            peak, peak_op = bytes_, op.name
+    params = sum(op.bn_params for op in network.ops)
+    return Estimate(peak, params * weight_bytes + flash_overhead, sum(op.macs for op in network.ops),
+                    params, peak_op)
+
+
+def _produced_before(network: Network, name: str, position: int) -> bool:
+    if name == "input":
+        return True
+    return any(op.output == name for op in network.ops[:position])
+
+
+def _elements(shape) -> int:
+    count = 1
+    for dim in shape:
+        count *= dim
+    return count

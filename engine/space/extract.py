@@ -1,0 +1,74 @@
+"""Subnet extraction: a candidate as a standalone, genuinely narrow Keras model.
+
+Weights are sliced from the supernet (the first kept channels of every layer), gated-off
+blocks are dropped and the head of the exit stage is kept, so the model computes exactly what
+the masked supernet computes for that candidate, with stock layers only (Conv2D,
+DepthwiseConv2D, BatchNormalization, ReLU, Add, GlobalAveragePooling2D, Dense). This is the
+model that is counted, saved as .keras and exported.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from engine.backend import keras as _keras
+from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
+                                         exit_stage, has_residual, kept_blocks, make_divisible)
+from engine.space.supernet import BN_MOMENTUM, MaskedConvBN, MobileNetV2Supernet
+
+keras = _keras()
+
+
+def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: float,
+                   name: str = "subnet") -> keras.Model:
+    """The narrow model of the candidate (depths, width), with the supernet's current weights."""
+    inputs = keras.Input(supernet.input_dims, name="input")
+    channels_in = supernet.input_dims[-1]
+    stem_out = make_divisible(STEM_CHANNELS * width)
+    x = _conv_bn(inputs, supernet.stem, channels_in, stem_out)
+    channels = stem_out
+    for index in kept_blocks(depths):
+        expansion, base, _, _ = BLOCKS[index]
+        layers = supernet.blocks[index]
+        block_in = x
+        if "expand" in layers:
+            x = _conv_bn(x, layers["expand"], channels, channels * expansion)
+            channels *= expansion
+        x = _conv_bn(x, layers["depthwise"], channels, channels)
+        out = make_divisible(base * width)
+        x = _conv_bn(x, layers["project"], channels, out)
+        channels = out
+        if has_residual(index):
+            x = keras.layers.Add(name=f"block_{index}_add")([block_in, x])
+    stage = exit_stage(depths)
+    if stage == 7:
+        last = make_divisible(LAST_CHANNELS * width)
+        x = _conv_bn(x, supernet.last, channels, last)
+        channels = last
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    head = supernet.heads[EXIT_STAGES.index(stage)]
+    dense = keras.layers.Dense(supernet.classes, name="logits")
+    outputs = dense(x)
+    kernel, bias = (v.numpy() for v in head.weights)
+    dense.set_weights([kernel[:channels], bias])
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _conv_bn(x, source: MaskedConvBN, cin: int, cout: int):
+    name = source.name
+    if source.depthwise:
+        conv = keras.layers.DepthwiseConv2D(source.kernel, source.stride, padding="same", use_bias=False,
+                                            name=f"{name}_conv")
+        x = conv(x)
+        conv.set_weights([source.conv.kernel.numpy()[:, :, :cout, :]])
+    else:
+        conv = keras.layers.Conv2D(cout, source.kernel, source.stride, padding="same", use_bias=False,
+                                   name=f"{name}_conv")
+        x = conv(x)
+        conv.set_weights([source.conv.kernel.numpy()[:, :, :cin, :cout]])
+    bn = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")
+    x = bn(x)
+    bn.set_weights([w.numpy()[:cout] for w in source.bn.weights])
+    if source.activation:
+        x = keras.layers.ReLU(max_value=6.0, name=f"{name}_relu")(x)
+    return x

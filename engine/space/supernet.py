@@ -1,0 +1,150 @@
+"""The MobileNetV2 weight-sharing supernet (Keras 3 layers; run on JAX by the evaluator).
+
+Width by channel masks, depth by block gates, both passed as inputs, so every candidate of a
+data configuration runs through one compiled function (FBNetV2-style masking, Wan et al. 2020):
+- a mask multiplies a layer's output after batch norm and activation, so a masked channel is
+  exactly zero; channel i is kept when i < make_divisible(base x width);
+- a gated-off block adds nothing to its residual input, so it is an identity (only blocks
+  after the first of a stage can be gated: the first changes shape);
+- the classifier attaches to the last kept stage: each possible exit (stages 2-7) has its own
+  pooled head, selected by a one-hot input.
+The supernet's own width is the largest alpha searched (times the mono factor for mono).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from engine.backend import keras as _keras
+from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
+                                         exit_stage, has_residual, kept_blocks, make_divisible,
+                                         stage_blocks)
+
+keras = _keras()
+ops = keras.ops
+
+BN_MOMENTUM = 0.9  # short fine-tunes: moving statistics must follow a subnet within ~20 steps
+
+
+def conv_bn(filters: int, kernel: int, stride: int, name: str, depthwise: bool = False) -> list:
+    conv = (keras.layers.DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=f"{name}_conv")
+            if depthwise else
+            keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=f"{name}_conv"))
+    return [conv, keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")]
+
+
+class MaskedConvBN(keras.layers.Layer):
+    """Convolution (or depthwise) + batch norm + optional ReLU6, then a channel mask."""
+
+    def __init__(self, filters: int, kernel: int, stride: int, depthwise: bool = False,
+                 activation: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters, self.kernel, self.stride = filters, kernel, stride
+        self.depthwise, self.activation = depthwise, activation
+        self.conv, self.bn = conv_bn(filters, kernel, stride, self.name, depthwise)
+
+    def build(self, input_shape):
+        self.conv.build(input_shape)
+        self.bn.build(self.conv.compute_output_shape(input_shape))
+
+    def call(self, x, mask, training=False):
+        x = self.bn(self.conv(x), training=training)
+        if self.activation:
+            x = ops.relu6(x)
+        return x * mask
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel": self.kernel, "stride": self.stride,
+                "depthwise": self.depthwise, "activation": self.activation}
+
+
+class MobileNetV2Supernet(keras.Model):
+    """MobileNetV2 of width `width` with masks, gates and one head per exit stage.
+
+    Args:
+        input_shape: (height, width, channels) of one input.
+        width: the supernet's width multiplier (largest alpha, times the mono factor).
+        classes: number of output classes.
+    """
+
+    def __init__(self, input_shape: Sequence[int], width: float, classes: int, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dims, self.width, self.classes = tuple(input_shape), width, classes
+        self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, name="Conv1")
+        self.blocks = []
+        channels = self.stem.filters
+        for index, (expansion, base, stride, _) in enumerate(BLOCKS):
+            layers = {}
+            if expansion != 1:
+                layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, name=f"block_{index}_expand")
+            layers["depthwise"] = MaskedConvBN(0, 3, stride, depthwise=True, name=f"block_{index}_depthwise")
+            out = make_divisible(base * width)
+            layers["project"] = MaskedConvBN(out, 1, 1, activation=False, name=f"block_{index}_project")
+            self.blocks.append(layers)
+            channels = out
+        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, name="Conv_1")
+        self.heads = [keras.layers.Dense(classes, name=f"head_stage{stage}") for stage in EXIT_STAGES]
+        self.build((None, *self.input_dims))
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        self.stem.build(shape)
+        shape = self.stem.conv.compute_output_shape(shape)
+        for layers in self.blocks:
+            for layer in layers.values():
+                layer.build(shape)
+                shape = layer.conv.compute_output_shape(shape)
+        self.last.build(shape)
+        for head, channels in zip(self.heads, self.exit_channels()):
+            head.build((None, channels))
+        self.built = True
+
+    def exit_channels(self) -> list[int]:
+        channels = [self.blocks[stage_blocks(stage)[-1]]["project"].filters for stage in EXIT_STAGES[:-1]]
+        return channels + [self.last.filters]
+
+    def call(self, x, masks: dict[str, Any], gates, exit_onehot, training=False):
+        x = self.stem(x, masks["Conv1"], training=training)
+        features = []
+        for index, layers in enumerate(self.blocks):
+            block_in = x
+            if "expand" in layers:
+                x = layers["expand"](x, masks[f"block_{index}_expand"], training=training)
+            x = layers["depthwise"](x, masks[f"block_{index}_expand" if "expand" in layers else "Conv1"],
+                                    training=training)
+            x = layers["project"](x, masks[f"block_{index}_project"], training=training)
+            if has_residual(index):
+                x = block_in + gates[index] * x
+            if index in (stage_blocks(s)[-1] for s in EXIT_STAGES[:-1]):
+                features.append(x)
+        x = self.last(x, masks["Conv_1"], training=training)
+        features.append(x)
+        logits = [head(ops.mean(f, axis=(1, 2))) for head, f in zip(self.heads, features)]
+        return sum(exit_onehot[i] * logit for i, logit in enumerate(logits))
+
+    def get_config(self):
+        return {**super().get_config(), "input_shape": list(self.input_dims), "width": self.width,
+                "classes": self.classes}
+
+
+def candidate_inputs(model: MobileNetV2Supernet, depths: Sequence[int], width: float) -> dict[str, Any]:
+    """Masks, gates and exit selector of a candidate, as numpy arrays (the jitted step's inputs)."""
+    masks = {"Conv1": _mask(model.stem.filters, make_divisible(STEM_CHANNELS * width))}
+    channels = masks["Conv1"].sum()
+    for index, (expansion, base, _, _) in enumerate(BLOCKS):
+        layers = model.blocks[index]
+        if "expand" in layers:
+            masks[f"block_{index}_expand"] = _mask(layers["expand"].filters, int(channels) * expansion)
+        channels = make_divisible(base * width)
+        masks[f"block_{index}_project"] = _mask(layers["project"].filters, channels)
+    masks["Conv_1"] = _mask(model.last.filters, make_divisible(LAST_CHANNELS * width))
+    kept = set(kept_blocks(depths))
+    gates = np.array([1.0 if i in kept else 0.0 for i in range(len(BLOCKS))], np.float32)
+    exit_onehot = np.array([1.0 if s == exit_stage(depths) else 0.0 for s in EXIT_STAGES], np.float32)
+    return {"masks": masks, "gates": gates, "exit_onehot": exit_onehot}
+
+
+def _mask(size: int, kept: int) -> np.ndarray:
+    return (np.arange(size) < min(kept, size)).astype(np.float32)
