@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from engine.backend import keras as _keras
+from engine.space.depthwise import depthwise_conv
 from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible,
                                          stage_blocks)
@@ -50,7 +51,11 @@ class MaskedConvBN(keras.layers.Layer):
         self.bn.build(self.conv.compute_output_shape(input_shape))
 
     def call(self, x, mask, training=False):
-        x = self.bn(self.conv(x), training=training)
+        if self.depthwise:  # same kernel as self.conv, computed the fast way (see depthwise.py)
+            x = depthwise_conv(x, self.conv.kernel, self.stride)
+        else:
+            x = self.conv(x)
+        x = self.bn(x, training=training)
         if self.activation:
             x = ops.relu6(x)
         return x * mask

@@ -1,0 +1,37 @@
+import numpy as np
+
+from engine.evaluate.fitness import fitness, pareto_front
+from engine.evaluate.metrics import classification_metrics
+from engine.evaluate.optimizers import OPTIMIZERS, SCHEDULES
+from engine.spec.config import FitnessWeightsConfig
+from engine.spec.schema import load_schema
+
+
+def test_positive_class_precision_is_not_accuracy():
+    y_true = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    y_pred = np.array([1, 1, 0, 1, 1, 0, 0, 0])
+    m = classification_metrics(y_true, y_pred, 2, positive=1)
+    assert m["accuracy"] == 0.625 and m["precision"] == 0.5 and abs(m["recall"] - 2 / 3) < 1e-9
+
+
+def test_macro_average_for_multiclass():
+    m = classification_metrics(np.array([0, 1, 2, 2]), np.array([0, 1, 2, 1]), 3, None)
+    assert abs(m["recall"] - (1 + 1 + 0.5) / 3) < 1e-9
+
+
+def test_fitness_penalises_only_the_excess():
+    weights = FitnessWeightsConfig(1, 1, 1, 1, 1)
+    metrics = {"accuracy": 0.5, "precision": 0.5, "recall": 0.5}
+    assert fitness(metrics, 100, 100, 100, 100, weights) == 3.5
+    assert fitness(metrics, 150, 100, 100, 100, weights) == 3.0
+
+
+def test_pareto_front_keeps_trade_offs():
+    points = [(0.9, 300, 300), (0.8, 100, 300), (0.85, 200, 300), (0.7, 200, 400), (0.8, 100, 300)]
+    assert pareto_front(points) == [0, 1, 2]
+
+
+def test_optax_registries_match_the_schema():
+    training = load_schema()["properties"]["training"]["properties"]
+    assert OPTIMIZERS.names() == sorted(training["optimizer"]["enum"])
+    assert SCHEDULES.names() == sorted(training["schedule"]["enum"])

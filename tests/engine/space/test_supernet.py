@@ -1,0 +1,91 @@
+"""The masked supernet is the candidate: extraction, gates, parameter counts, depthwise path."""
+
+import numpy as np
+import pytest
+
+from engine.backend import keras as load_keras
+from engine.space.depthwise import depthwise_conv
+from engine.space.extract import extract_subnet
+from engine.space.mobilenet_arch import build_network, has_residual
+from engine.space.supernet import MaskedConvBN, MobileNetV2Supernet, candidate_inputs
+
+keras = load_keras()
+CASES = [((1, 1, 0, 0, 0), 0.25), ((3, 4, 3, 3, 1), 0.5), ((2, 0, 0, 0, 0), 0.35), ((0, 0, 0, 0, 0), 0.1),
+         ((3, 2, 1, 0, 0), 0.5 / 3)]
+
+
+@pytest.fixture(scope="module")
+def supernet():
+    model = MobileNetV2Supernet((24, 24, 3), 0.5, 3)
+    rng = np.random.default_rng(0)
+    for v in model.variables:  # random statistics too, so inference-mode BN is not the identity
+        shape = v.shape
+        value = rng.uniform(0.5, 1.5, shape) if "variance" in v.path else rng.normal(0, 0.3, shape)
+        v.assign(value.astype("float32"))
+    return model
+
+
+@pytest.mark.parametrize("depths,width", CASES)
+def test_masked_supernet_equals_extracted_subnet(supernet, depths, width):
+    x = np.random.default_rng(1).normal(0, 1, (3, 24, 24, 3)).astype("float32")
+    masked = np.asarray(supernet(x, **candidate_inputs(supernet, depths, width)))
+    subnet = extract_subnet(supernet, depths, width)
+    assert np.abs(masked - np.asarray(subnet(x))).max() < 1e-4
+    assert subnet.count_params() == sum(op.bn_params for op in build_network((24, 24, 3), depths, width, 3).ops)
+    assert not any(isinstance(layer, MaskedConvBN) for layer in subnet.layers)
+
+
+def test_masked_channels_are_exactly_zero(supernet):
+    inputs = candidate_inputs(supernet, (1, 1, 0, 0, 0), 0.25)
+    x = np.ones((1, 24, 24, 3), "float32")
+    out = np.asarray(supernet.stem(x, inputs["masks"]["Conv1"]))
+    kept = int(inputs["masks"]["Conv1"].sum())
+    assert kept < out.shape[-1] and (out[..., kept:] == 0).all() and (out[..., :kept] != 0).any()
+
+
+def test_gated_off_block_is_an_identity(supernet):
+    x = np.random.default_rng(2).normal(0, 1, (2, 24, 24, 3)).astype("float32")
+    inputs = candidate_inputs(supernet, (1, 0, 0, 0, 0), 0.5)  # stage 3 keeps block 3 only
+    before = np.asarray(supernet(x, **inputs))
+    block = supernet.blocks[4]["project"]  # gated off: changing it must change nothing
+    saved = [v.numpy() for v in block.variables]
+    for v in block.variables:
+        v.assign(v.numpy() + 1.0)
+    after = np.asarray(supernet(x, **inputs))
+    for v, value in zip(block.variables, saved):
+        v.assign(value)
+    assert np.array_equal(before, after)
+    assert has_residual(4) and inputs["gates"][4] == 0
+
+
+def test_layer_config_round_trips():
+    layer = MaskedConvBN(16, 3, 2, depthwise=False, activation=True, name="x")
+    config = layer.get_config()
+    assert MaskedConvBN.from_config(config).get_config() == config
+
+
+def test_extracted_model_saves_and_loads(supernet, tmp_path):
+    subnet = extract_subnet(supernet, (1, 1, 0, 0, 0), 0.25)
+    subnet.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    x = np.zeros((1, 24, 24, 3), "float32")
+    assert np.allclose(np.asarray(loaded(x)), np.asarray(subnet(x)), atol=1e-6)
+
+
+@pytest.mark.parametrize("size,stride", [(16, 1), (16, 2), (15, 2), (5, 1)])
+def test_fast_depthwise_matches_keras_forward_and_backward(size, stride):
+    import jax
+
+    layer = keras.layers.DepthwiseConv2D(3, stride, padding="same", use_bias=False)
+    x = np.random.default_rng(3).normal(0, 1, (2, size, size, 4)).astype("float32")
+    reference = np.asarray(layer(x))
+    kernel = layer.kernel.value
+    assert np.abs(np.asarray(depthwise_conv(x, kernel, stride)) - reference).max() < 1e-5
+
+    def loss(fn):
+        return lambda k, inputs: (fn(k, inputs) ** 2).sum()
+
+    ours = jax.grad(loss(lambda k, i: depthwise_conv(i, k, stride)), argnums=(0, 1))(kernel, x)
+    theirs = jax.grad(loss(lambda k, i: layer.stateless_call([k], [], i)[0]), argnums=(0, 1))(kernel, x)
+    for a, b in zip(ours, theirs):
+        assert np.abs(np.asarray(a) - np.asarray(b)).max() <= 1e-5 * np.abs(np.asarray(b)).max()

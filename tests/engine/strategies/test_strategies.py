@@ -1,0 +1,85 @@
+"""The ask/tell contract, for every registered strategy."""
+
+import pytest
+
+from engine.space.candidate import Candidate
+from engine.space.joint import JointSpace
+from engine.space.mobilenet_genes import is_valid_depths
+from engine.spec import resolve
+from engine.spec.schema import load_schema
+from engine.strategies import STRATEGIES, Exhausted, make_strategy
+
+DATA = ({"resolution": 32, "color": "mono"}, {"resolution": 32, "color": "rgb"},
+        {"resolution": 64, "color": "mono"}, {"resolution": 64, "color": "rgb"})
+DEPTHS = ((0, 1, 2, 3), (0, 1, 2, 3, 4), (0, 1, 2, 3), (0, 1, 2, 3), (0, 1))
+SPACE = JointSpace(DATA, DEPTHS, (0.25, 0.5, 0.75))
+
+
+def fitness_of(candidate: Candidate) -> float:
+    return candidate.alpha + sum(candidate.depths) / 10 + (candidate.data["color"] == "rgb")
+
+
+def drive(name, seed, steps=30, reject=()):
+    extra = {"population": 5} if name == "evolution" else {}
+    _, config = resolve({"strategy": {"type": name, **extra}})
+    strategy = make_strategy(config)
+    state = strategy.init(SPACE, seed)
+    asked = []
+    for i in range(steps):
+        candidate, state = strategy.ask(SPACE, state)
+        asked.append(candidate)
+        state = strategy.tell(state, candidate, None if i in reject else fitness_of(candidate))
+    return asked, state
+
+
+@pytest.mark.parametrize("name", STRATEGIES.names())
+def test_same_seed_same_candidates_and_no_duplicates(name):
+    first, _ = drive(name, 3)
+    assert first == drive(name, 3)[0]
+    assert first != drive(name, 4)[0]
+    assert len({c.key() for c in first}) == len(first)
+    for candidate in first:
+        assert is_valid_depths(candidate.depths) and candidate.data in DATA and candidate.alpha in SPACE.alphas
+
+
+def test_strategy_names_match_the_schema():
+    enum = load_schema()["properties"]["strategy"]["properties"]["type"]["enum"]
+    assert set(STRATEGIES.names()) <= set(enum)
+
+
+def test_evolution_generations_keep_their_size_despite_rejections():
+    _, state = drive("evolution", 0, steps=15, reject={2, 7})
+    assert state.generation == 2  # 15 told, 2 rejected: 13 valid = 2 full generations of 5 + 3
+    assert len(state.population) == 5
+
+
+def test_evolution_improves_on_random():
+    evolved, _ = drive("evolution", 0, steps=40)
+    random, _ = drive("random", 0, steps=40)
+    best = lambda cs: sorted(map(fitness_of, cs))[-5:]  # noqa: E731
+    assert sum(best(evolved[20:])) >= sum(best(random[20:]))
+
+
+def test_repair_makes_crossover_children_valid():
+    assert SPACE.repair((2, 0, 3, 1, 1)) == (2, 0, 0, 0, 0)
+    assert SPACE.repair((5, 9, 0, 0, 0)) == (3, 4, 0, 0, 0)
+
+
+def test_data_mutation_steps_to_a_neighbour():
+    import numpy as np
+
+    candidate = Candidate({"resolution": 32, "color": "mono"}, (1, 0, 0, 0, 0), 0.25)
+    for seed in range(10):
+        child = SPACE.mutate_data(candidate, np.random.default_rng(seed))
+        changed = {k for k in candidate.data if child.data[k] != candidate.data[k]}
+        assert len(changed) == 1
+
+
+def test_small_space_is_exhausted_cleanly():
+    tiny = JointSpace(DATA[:1], ((1,), (0,), (0,), (0,), (0,)), (0.5,))
+    _, config = resolve({"strategy": {"type": "random"}})
+    strategy = make_strategy(config)
+    state = strategy.init(tiny, 0)
+    _, state = strategy.ask(tiny, state)
+    with pytest.raises(Exhausted):
+        strategy.ask(tiny, state)

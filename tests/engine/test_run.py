@@ -1,0 +1,116 @@
+"""`run-spec` end to end on the smoke specs, and compilations that do not grow with candidates."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from tests.conftest import SPECS
+
+
+def run_smoke(spec: str, tmp_path, *overrides: str) -> dict:
+    args = [str(SPECS / "smoke" / spec), "--set", f"output.root={tmp_path / 'runs'}",
+            "--set", f"dataset.cache_dir={tmp_path / 'cache'}", *sum((["--set", o] for o in overrides), [])]
+    assert main(args) == 0
+    (bundle,) = (tmp_path / "runs").iterdir()
+    return {"root": bundle, "summary": json.loads((bundle / "summary.json").read_text()),
+            "trials": [json.loads(line) for line in (bundle / "trials.jsonl").read_text().splitlines()]}
+
+
+@pytest.mark.slow
+def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
+    from engine.backend import keras as load_keras
+
+    run = run_smoke("wakevision_smoke.yaml", tmp_path)
+    trials, summary = run["trials"], run["summary"]
+    assert sum(t["status"] != "rejected" for t in trials) == 6
+    assert summary["builtin_data"] is True and summary["counts"]["ok"] == 6
+    used = {t["data_key"] for t in trials if t["status"] == "ok"}
+    assert summary["xla_compilations"] <= 50 * len(used)
+    pareto = json.loads((run["root"] / "pareto.json").read_text())
+    assert pareto and all(0 <= p["test_metrics"]["accuracy"] <= 1 for p in pareto)
+    model = load_keras().models.load_model(run["root"] / pareto[0]["model"])
+    assert model.count_params() > 0
+    preprocessing = json.loads((run["root"] / pareto[0]["preprocessing"]).read_text())
+    assert model.input_shape[1:] == tuple(preprocessing["input_shape"])
+    assert (run["root"] / "spec.yaml").read_text().startswith("# yaml-language-server")
+
+
+@pytest.mark.slow
+def test_audio_smoke_run(tmp_path):
+    pytest.importorskip("espeakng_loader")
+    run = run_smoke("kws_smoke.yaml", tmp_path)
+    assert run["summary"]["counts"]["ok"] == 4
+    assert all(t["candidate"]["data"]["window"] in (480, 640) for t in run["trials"])
+
+
+def test_hardware_aware_baseline_pins_the_data(tmp_path):
+    run = run_smoke("wakevision_smoke.yaml", tmp_path, "strategy.data_aware=false", "budget.max_evaluations=2",
+                    "modality.resolutions=[16]")
+    assert {t["data_key"] for t in run["trials"]} == {"16px-rgb"}
+
+
+def test_compilations_do_not_grow_with_candidates(tmp_path):
+    from engine.evaluate.compiles import compile_stats
+    from engine.evaluate.evaluator import Evaluator
+    from engine.evaluate.supernets import SupernetPool
+    from engine.space.candidate import Candidate
+    from engine.space.joint import JointSpace
+    from engine.spec import resolve
+    from modalities import open_modality
+
+    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
+                         "modality": {"resolutions": [8], "color": ["rgb"]},
+                         "search_space": {"alphas": [0.25, 0.5]},
+                         "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8}})
+    modality = open_modality(config)
+    modality.load()
+    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.25, 0.5))
+    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
+    evaluator = Evaluator(config, modality, pool, 2, 1, (10**9, 10**9))
+    rng = np.random.default_rng(0)
+    evaluator.evaluate(space.sample(rng))
+    evaluator.evaluate(space.sample(rng))
+    before = compile_stats()["compiles"]
+    for _ in range(4):
+        assert evaluator.evaluate(space.sample(rng)).status == "ok"
+    assert compile_stats()["compiles"] == before
+    assert isinstance(space.sample(rng), Candidate)
+
+
+def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
+    import jax.numpy as jnp
+
+    from engine.evaluate.evaluator import Evaluator
+    from engine.evaluate.supernets import SupernetPool
+    from engine.space.candidate import Candidate
+    from engine.space.joint import JointSpace
+    from engine.spec import resolve
+    from modalities import open_modality
+
+    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
+                         "modality": {"resolutions": [8], "color": ["rgb"]},
+                         "training": {"pretrain_steps": 1, "finetune_steps": 3, "batch_size": 8}})
+    modality = open_modality(config)
+    modality.load()
+    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
+    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
+    evaluator = Evaluator(config, modality, pool, 2, 1, (10**9, 10**9))
+    candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
+    net = pool.get(candidate.data)
+    net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]
+    result = evaluator.evaluate(candidate)
+    assert result.status == "failed" and "at fine-tuning step 0" in result.reason
+    assert result.fitness is None
+
+
+def test_over_budget_candidates_are_rejected_before_training(tmp_path):
+    run = run_smoke("wakevision_smoke.yaml", tmp_path, "hardware.flash_bytes=8000", "budget.max_evaluations=1",
+                    "modality.resolutions=[16]", "modality.color=[mono]")
+    rejected = [t for t in run["trials"] if t["status"] == "rejected"]
+    assert rejected and all("flash" in t["reason"] and t["seconds"] == 0 for t in rejected)
+    assert all(t["estimate"]["flash_bytes"] <= 10000 for t in run["trials"] if t["status"] == "ok")
+    assert run["summary"]["counts"]["ok"] == 1
