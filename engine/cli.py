@@ -1,8 +1,9 @@
 """`run-spec`: parse arguments, load and validate the spec, hand it to the engine, map errors
-to exit codes. Heavy imports (JAX, Keras) happen only when a run starts, so `--help` and
-`--check` answer at once.
+to exit codes. Heavy imports (JAX, Keras) happen only when a run starts, so `--help`,
+`--check`, `report`, `compare` and `verify` answer at once.
 
-Exit codes: 0 done, 1 the run failed, 2 bad input (spec, data, arguments), 130 interrupted.
+Exit codes: 0 done, 1 the run failed (or a bundle did not verify), 2 bad input (spec, data,
+arguments), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 import yaml
 
-from engine.errors import DanasError
+from engine.errors import DanasError, Problem, SpecError
 from reports.terminal import Terminal
 
 DEBUG_ENV = "DANAS_DEBUG"
+COMMANDS = ("report", "compare", "verify")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,24 +30,44 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Examples:\n  run-spec specs/wakevision_small.yaml\n"
                "  run-spec specs/kws_small.yaml --check\n"
                "  run-spec specs/wakevision_small.yaml --set training.batch_size=32\n"
+               "  run-spec --resume runs/wakevision-small-20261121-101500\n"
+               "  run-spec report RUN_DIR | run-spec compare RUN_A RUN_B | run-spec verify RUN_DIR\n"
                f"Set {DEBUG_ENV}=1 to see tracebacks.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("spec", help="the YAML spec file")
+    parser.add_argument("spec", nargs="?", help="the YAML spec file (optional with --resume)")
     parser.add_argument("--check", action="store_true",
                         help="validate, print the resolved spec and the search-space size, exit")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a spec field, e.g. training.batch_size=32")
+    parser.add_argument("--resume", metavar="RUN_DIR", type=Path, help="continue an interrupted run")
     parser.add_argument("-q", "--quiet", action="store_true", help="only results and errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr")
     return parser
 
 
+def command_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"run-spec {command}")
+    if command == "compare":
+        parser.add_argument("runs", nargs=2, type=Path, metavar="RUN_DIR")
+        parser.add_argument("--threshold", type=float, default=0.75,
+                            help="count systems at or above this validation accuracy (default 0.75, the paper's)")
+        parser.add_argument("--plot", type=Path, help="where to write the Pareto overlay (PNG)")
+    else:
+        parser.add_argument("run", type=Path, metavar="RUN_DIR")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    terminal = Terminal(verbosity=0 if args.quiet else 2 if args.verbose else 1)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        args, command = command_parser(argv[0]).parse_args(argv[1:]), argv[0]
+    else:
+        args, command = build_parser().parse_args(argv), "run"
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    terminal = Terminal(verbosity=0 if quiet else 2 if verbose else 1)
     try:
-        return _run(args, terminal)
+        return _dispatch(command, args, terminal)
     except DanasError as err:
         if os.environ.get(DEBUG_ENV):
             raise
@@ -56,16 +79,72 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(args: argparse.Namespace, terminal: Terminal) -> int:
-    from engine.spec import load_spec
+def _dispatch(command: str, args: argparse.Namespace, terminal: Terminal) -> int:
+    if command == "report":
+        from reports.bundle import Bundle
+        from reports.finish import load_report
 
-    spec = load_spec(args.spec, args.overrides)
+        terminal.result(load_report(Bundle(_bundle(args.run))))
+        return 0
+    if command == "verify":
+        from reports.manifest import verify
+
+        problems = verify(args.run)
+        for problem in problems:
+            terminal.error(problem)
+        if not problems:
+            terminal.result(f"{args.run}: every file matches manifest.json")
+        return 1 if problems else 0
+    if command == "compare":
+        return _compare(args, terminal)
+    return _run(args, terminal)
+
+
+def _run(args: argparse.Namespace, terminal: Terminal) -> int:
+    from engine.spec import load_bundle_spec, load_spec
+
+    if args.spec is None and args.resume is None:
+        raise SpecError("run-spec", [Problem("", "no spec given; usage: run-spec SPEC or run-spec --resume RUN_DIR")])
+    spec = load_spec(args.spec, args.overrides) if args.spec else None
+    if args.resume is not None:
+        recorded = load_bundle_spec(_bundle(args.resume))
+        if spec is not None and spec.resolved != recorded.resolved:
+            raise SpecError(str(args.spec), _differences(spec.resolved, recorded.resolved, args.resume))
+        spec = recorded
     if args.check:
         _show_check(spec, terminal)
         return 0
     from engine.run import run  # JAX and Keras load here, and only here
 
-    return run(spec, terminal)
+    return run(spec, terminal, resume=_bundle(args.resume) if args.resume else None)
+
+
+def _compare(args: argparse.Namespace, terminal: Terminal) -> int:
+    from reports.compare import comparison_table, load_run, overlay_plot
+
+    runs = [load_run(_bundle(path)) for path in args.runs]
+    terminal.result(comparison_table(runs, args.threshold))
+    plot = args.plot or Path(f"compare-{runs[0]['root'].name}-vs-{runs[1]['root'].name}.png")
+    overlay_plot(runs, plot)
+    terminal.result(f"Pareto overlay: {plot}")
+    return 0
+
+
+def _bundle(path: Path) -> Path:
+    if not (path / "spec.resolved.json").is_file():
+        raise SpecError(str(path), [Problem("", "not a danas run folder (no spec.resolved.json); expected a "
+                                                "folder under runs/ written by run-spec")])
+    return path
+
+
+def _differences(new: dict, old: dict, run_dir: Path, path: str = "") -> list[Problem]:
+    if isinstance(new, dict) and isinstance(old, dict):
+        return [p for key in sorted(set(new) | set(old))
+                for p in _differences(new.get(key), old.get(key), run_dir, f"{path}.{key}" if path else key)]
+    if new == old:
+        return []
+    return [Problem(path, f"is {new!r} here but {old!r} in the run being resumed ({run_dir}); resume with "
+                          "run-spec --resume RUN_DIR alone, or start a new run")]
 
 
 def _show_check(spec, terminal: Terminal) -> None:

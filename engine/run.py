@@ -1,17 +1,22 @@
 """The one place that wires the stages: config -> modality -> search space -> strategy loop ->
 evaluator + hardware estimator -> report records and bundle.
 
-Every evaluated candidate is appended to trials.jsonl as soon as it is known.
+Every candidate is appended to trials.jsonl as soon as it is known. A resumed run replays the
+strategy over the recorded trials (asks must match them) and goes on from there, so it ends
+with the trials an uninterrupted run would have had.
 """
 
 from __future__ import annotations
 
+import json
 import platform
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 from engine.backend import enable_compilation_cache, keras as load_keras
-from engine.errors import DataError
+from engine.errors import DataError, FatalError
 from engine.evaluate.compiles import compile_stats
 from engine.evaluate.evaluator import Evaluator, TrialResult
 from engine.evaluate.finalize import final_systems
@@ -23,72 +28,96 @@ from engine.strategies import Exhausted, make_strategy
 from modalities import open_modality
 from modalities.cache import cache_root
 from reports.bundle import Bundle, load_checked
+from reports.finish import finish_bundle
 from reports.records import TrialRecord
-from reports.render import pareto_table, trial_line
+from reports.live import RunStatus, RunView
+from reports.summary import run_summary
 from reports.terminal import Terminal
 
 # A run whose proposals are almost all over budget stops instead of spinning.
 MAX_REJECTIONS_PER_EVALUATION = 20
 
 
-def run(spec: Spec, terminal: Terminal) -> int:
-    """Runs the search a spec describes and writes its bundle; returns the exit code."""
+def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
+    """Runs (or resumes) the search a spec describes; returns the exit code."""
     keras = load_keras()
     config = spec.config
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
     compile_stats()  # start counting compilations
-    start = time.time()
-    bundle = Bundle.create(config.output.root, config.name)
+    bundle = Bundle(resume) if resume else Bundle.create(config.output.root, config.name)
     bundle.lock()
     try:
-        return _search(spec, terminal, bundle, keras, start)
+        return _run(spec, terminal, bundle, keras, resumed=resume is not None)
+    except KeyboardInterrupt:
+        terminal.error(f"interrupted; every finished candidate is saved. Resume with: run-spec --resume {bundle.root}")
+        return 130
     finally:
         bundle.unlock()
 
 
-def _search(spec: Spec, terminal: Terminal, bundle: Bundle, keras, start: float) -> int:
+def _run(spec: Spec, terminal: Terminal, bundle: Bundle, keras, resumed: bool) -> int:
     config = spec.config
-    bundle.write_text("spec.yaml", spec.text.text)
-    bundle.write_json("spec.resolved.json", spec.resolved)
-    terminal.info(f"run folder: {bundle.root}")
+    if not resumed:
+        bundle.write_text("spec.yaml", spec.text.text)
+        bundle.write_json("spec.resolved.json", spec.resolved)
+        bundle.write_json("overrides.json", list(spec.overrides))
+    terminal.info(f"{'resuming' if resumed else 'run folder:'} {bundle.root}")
     modality = open_modality(config)
     info = modality.load()
     if info.builtin:
-        terminal.warning(f"no {config.dataset.source} data at {config.dataset.path}; using the BUILT-IN "
-                         f"GENERATED stand-in ({info.root}). Results say nothing about real data.")
+        why = "" if config.dataset.source.startswith("builtin") else \
+            f"no {config.dataset.source} data at {config.dataset.path}; "
+        terminal.warning(f"{why}using the BUILT-IN GENERATED data set ({info.root}). Results say nothing "
+                         "about real data.")
     bundle.write_json("dataset.json", info.as_dict())
     bundle.write_json("env.json", _environment(keras))
-    ram, flash = hardware_budget(config.hardware.target, config.hardware.ram_bytes, config.hardware.flash_bytes)
+    budget = hardware_budget(config.hardware.target, config.hardware.ram_bytes, config.hardware.flash_bytes)
     space = _joint_space(config, modality)
     cache = cache_root(config.dataset.cache_dir) / "supernets"
-    pool = SupernetPool(config, modality, space, len(info.classes),
-                        load=lambda name: bundle.load_checkpoint(name) or load_checked(cache / f"{name}.npz"),
-                        save=lambda name, data: _save_checkpoint(bundle, cache, name, data),
-                        progress=terminal.info)
-    evaluator = Evaluator(config, modality, pool, len(info.classes), _positive(config, info.classes), (ram, flash))
-    trials = _loop(config, space, evaluator, bundle, terminal, start, (ram, flash))
-    search_seconds = time.time() - start
-    terminal.info("measuring the Pareto-optimal systems on the test split")
-    systems = final_systems(evaluator, trials)
+    start = time.time() - _elapsed(bundle)
+    status = RunStatus(config.budget.max_evaluations, config.budget.max_minutes, budget, start)
+    with RunView(terminal, status) as view:
+        pool = SupernetPool(config, modality, space, len(info.classes),
+                            load=lambda name: _load_checkpoint(bundle, cache, name, terminal),
+                            save=lambda name, data: _save_checkpoint(bundle, cache, name, data),
+                            progress=view.phase)
+        evaluator = Evaluator(config, modality, pool, len(info.classes), _positive(config, info.classes), budget)
+        trials = _loop(config, space, evaluator, bundle, terminal, view, start)
+        search_end = time.time()
+        view.phase("measuring the Pareto-optimal systems on the test split")
+        systems = final_systems(evaluator, trials)
     pareto = []
     for system in systems:
-        stem = f"models/{system.trial.index:04d}-{system.trial.data_key}"
+        stem = f"models/{system.trial.index + 1:04d}-{system.trial.data_key}"
         bundle.write_with(f"{stem}.keras", system.model.save)
         bundle.write_json(f"{stem}.preprocessing.json", modality.preprocessing(system.trial.candidate["data"]))
         pareto.append({"trial": system.trial, "test_metrics": system.test_metrics, "feasible": system.feasible,
                        "model": f"{stem}.keras", "preprocessing": f"{stem}.preprocessing.json"})
-    bundle.write_json("pareto.json", [dict(p, trial=p["trial"].to_json()) for p in pareto])
-    bundle.write_json("summary.json", _summary(config, trials, pareto, info, start, search_seconds))
-    terminal.result(pareto_table(pareto, (ram, flash)))
-    terminal.result(f"bundle: {bundle.root}")
+    seconds = {"final_report": time.time() - search_end, "total": time.time() - start}
+    summary = run_summary(config.name, config.seed, trials, len(pareto), info.as_dict(), compile_stats(), seconds)
+    terminal.result(finish_bundle(bundle, trials, pareto, summary, budget, config.name))
     return 0
 
 
-def _loop(config, space, evaluator, bundle, terminal, start, budget) -> list[TrialRecord]:
+def _loop(config, space, evaluator, bundle, terminal, view: RunView, start) -> list[TrialRecord]:
     strategy = make_strategy(config)
     state = strategy.init(space, config.seed)
-    trials: list[TrialRecord] = []
-    evaluated = rejected = 0
+    trials, repaired = bundle.read_trials()
+    if repaired:
+        terminal.warning("the last record of trials.jsonl was cut off by the interruption; it was removed "
+                         "and that candidate is evaluated again")
+    for trial in trials:  # replay: the strategy must ask for what was recorded
+        candidate, state = strategy.ask(space, state)
+        if candidate.to_json() != trial.candidate:
+            raise FatalError(f"cannot resume: trial {trial.index + 1} was {trial.candidate}, but the strategy now "
+                             f"proposes {candidate.to_json()}; resume with the spec and danas version of the run")
+        state = strategy.tell(state, candidate, trial.fitness)
+    for trial in trials:
+        view.status.add(trial)
+    if trials:
+        terminal.info(f"{len(trials)} recorded candidates replayed; going on")
+    evaluated = sum(t.status != "rejected" for t in trials)
+    rejected = len(trials) - evaluated
     limit, minutes = config.budget.max_evaluations, config.budget.max_minutes
     while (limit is None or evaluated < limit) and (minutes is None or time.time() - start < 60 * minutes):
         if rejected > MAX_REJECTIONS_PER_EVALUATION * max(1, limit or 50):
@@ -100,17 +129,16 @@ def _loop(config, space, evaluator, bundle, terminal, start, budget) -> list[Tri
         except Exhausted as err:
             terminal.info(f"stopping: {err}")
             break
+        view.phase(f"evaluating candidate {len(trials) + 1}: {candidate.short()}", log=False)
         result = evaluator.evaluate(candidate)
         state = strategy.tell(state, candidate, result.fitness)
         record = _record(len(trials), result)
         bundle.append_trial(record)
+        bundle.write_json("run_state.json", {"elapsed_seconds": round(time.time() - start, 3)})
         trials.append(record)
         evaluated += result.status != "rejected"
         rejected += result.status == "rejected"
-        if result.status == "rejected":
-            terminal.debug(trial_line(record, limit, budget))
-        else:
-            terminal.info(trial_line(record, limit, budget))
+        view.trial(record)
     bundle.write_json("strategy_state.json", state.to_json())
     return trials
 
@@ -140,38 +168,43 @@ def _positive(config, classes: tuple[str, ...]) -> int | None:
     return classes.index(name)
 
 
-def _save_checkpoint(bundle: Bundle, cache, name: str, data: bytes) -> None:
+def _elapsed(bundle: Bundle) -> float:
+    path = bundle.root / "run_state.json"
+    return json.loads(path.read_text())["elapsed_seconds"] if path.exists() else 0.0
+
+
+def _load_checkpoint(bundle: Bundle, cache: Path, name: str, terminal: Terminal) -> bytes | None:
+    """The run folder's checkpoint, else the cache's (copied in, so the bundle stands alone)."""
+    data = bundle.load_checkpoint(name)
+    if data is None and (bundle.root / "supernets" / f"{name}.npz").exists():
+        terminal.warning(f"supernet checkpoint {name} is damaged (SHA-256 mismatch); ignoring it")
+    if data is None:
+        data = load_checked(cache / f"{name}.npz")
+        if data is not None:
+            bundle.save_checkpoint(name, data)
+    return data
+
+
+def _save_checkpoint(bundle: Bundle, cache: Path, name: str, data: bytes) -> None:
     bundle.save_checkpoint(name, data)
     Bundle(cache.parent).save_checkpoint(name, data)
 
 
 def _environment(keras) -> dict[str, Any]:
     import jax
+    import jaxlib
     import optax
 
     return {"python": platform.python_version(), "platform": platform.platform(), "keras": keras.__version__,
-            "jax": jax.__version__, "jaxlib": jax.lib.__version__ if hasattr(jax.lib, "__version__") else "",
-            "optax": optax.__version__, "backend": keras.backend.backend(),
-            "devices": [str(d) for d in jax.devices()]}
+            "jax": jax.__version__, "jaxlib": jaxlib.__version__, "optax": optax.__version__,
+            "backend": keras.backend.backend(), "devices": [str(d) for d in jax.devices()],
+            "danas_commit": _git_commit()}
 
 
-def _summary(config, trials, pareto, info, start, search_seconds) -> dict[str, Any]:
-    ok = [t for t in trials if t.status == "ok"]
-    best = max(ok, key=lambda t: t.fitness, default=None)
-    per_data = {}
-    for trial in ok:
-        if trial.data_key not in per_data or trial.fitness > per_data[trial.data_key]["fitness"]:
-            per_data[trial.data_key] = trial.to_json()
-    pretrain = sum(t.pretrain_seconds for t in trials)
-    return {
-        "name": config.name, "seed": config.seed, "builtin_data": info.builtin,
-        "dataset_fingerprint": info.fingerprint,
-        "counts": {s: sum(t.status == s for t in trials) for s in ("ok", "rejected", "failed")},
-        "best": best.to_json() if best else None, "best_per_data_configuration": per_data,
-        "pareto_size": len(pareto), "xla_compilations": compile_stats()["compiles"],
-        "xla_compile_seconds": round(compile_stats()["seconds"], 2),
-        "seconds": {"supernet_pretraining": round(pretrain, 2),
-                    "candidates": round(sum(t.seconds for t in trials) - pretrain, 2),
-                    "final_report": round(time.time() - start - search_seconds, 2),
-                    "total": round(time.time() - start, 2)},
-    }
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return (out.stdout.strip() or None) if out.returncode == 0 else None

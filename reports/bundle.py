@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import FatalError
 from reports.records import TrialRecord
+from reports.resume import read_trials_repairing, trial_line
 
 LOCK = ".lock"
 
@@ -86,17 +87,15 @@ class Bundle:
 
     def append_trial(self, record: TrialRecord) -> None:
         """Appends one line to trials.jsonl and makes it durable before returning."""
-        line = json.dumps(record.to_json(), sort_keys=True) + "\n"
+        line = trial_line(record)
         with open(self.root / "trials.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
 
-    def read_trials(self) -> list[TrialRecord]:
-        path = self.root / "trials.jsonl"
-        if not path.exists():
-            return []
-        return [TrialRecord.from_json(json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+    def read_trials(self) -> tuple[list[TrialRecord], bool]:
+        """The recorded trials, and whether a torn last record had to be cut off."""
+        return read_trials_repairing(self.root / "trials.jsonl")
 
     def save_checkpoint(self, name: str, data: bytes) -> None:
         """A supernet checkpoint and its SHA-256 (checked when it is loaded again)."""

@@ -1,10 +1,15 @@
-"""Pure renderers: records in, rich renderables or text out. No I/O."""
+"""Pure renderers: records in, rich renderables or text out. No I/O.
+
+Tables fit 80 columns: numbers are short, and the architecture is written as
+'d<blocks per stage 3-7> a<alpha>'.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from reports.records import TrialRecord
 
@@ -20,19 +25,47 @@ def trial_line(record: TrialRecord, total: int | None, budget: tuple[int, int]) 
     return f"{where} {record.short()}: {record.status}: {record.reason}"
 
 
+def run_header(summary: dict[str, Any], budget: tuple[int, int]) -> Text:
+    counts = summary["counts"]
+    text = Text()
+    if summary.get("builtin_data"):
+        text.append("BUILT-IN GENERATED DATA: results say nothing about real data.\n", style="bold yellow")
+    text.append(f"{summary['name']} (seed {summary['seed']}): {counts['ok']} evaluated, "
+                f"{counts['rejected']} rejected before training, {counts['failed']} failed; "
+                f"budget {budget[0] / 1024:.0f} kB RAM / {budget[1] / 1024:.0f} kB flash; "
+                f"{summary['seconds']['total']:.0f} s, {summary['xla_compilations']} XLA compilations")
+    return text
+
+
+def _arch(trial: TrialRecord) -> str:
+    return f"d{''.join(map(str, trial.candidate['depths']))} a{trial.candidate['alpha']:g}"
+
+
 def pareto_table(systems: list[dict[str, Any]], budget: tuple[int, int]) -> Table:
     """The Pareto-optimal systems: data configuration, architecture, metrics, resources."""
-    table = Table(title="Pareto-optimal systems (accuracy vs RAM vs flash)", title_justify="left")
-    for column in ("#", "data", "arch", "val acc", "test acc", "P / R", "RAM kB", "flash kB", "MACs"):
-        table.add_column(column, justify="right" if column not in ("data", "arch") else "left")
+    table = Table(title="Pareto-optimal systems (accuracy vs RAM vs flash)", title_justify="left",
+                  pad_edge=False, box=None, header_style="bold")
+    for column in ("#", "data", "arch", "val", "test", "P/R", "RAM kB", "flash kB", "MMAC"):
+        table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
     for system in systems:
         trial: TrialRecord = system["trial"]
         test = system["test_metrics"]
         ram, flash = trial.estimate["ram_bytes"], trial.estimate["flash_bytes"]
-        depths = "".join(map(str, trial.candidate["depths"]))
-        table.add_row(str(trial.index), trial.data_key, f"d{depths} a{trial.candidate['alpha']:g}",
-                      f"{trial.metrics['accuracy']:.3f}", f"{test['accuracy']:.3f}",
-                      f"{test['precision']:.2f}/{test['recall']:.2f}",
-                      f"{ram / 1024:.0f} ({ram / budget[0]:.0%})", f"{flash / 1024:.0f} ({flash / budget[1]:.0%})",
-                      f"{trial.estimate['macs'] / 1e6:.1f}M")
+        table.add_row(str(trial.index + 1), trial.data_key, _arch(trial), f"{trial.metrics['accuracy']:.3f}",
+                      f"{test['accuracy']:.3f}", f"{test['precision']:.2f}/{test['recall']:.2f}",
+                      f"{ram / 1024:.0f} {ram / budget[0]:.0%}", f"{flash / 1024:.0f} {flash / budget[1]:.0%}",
+                      f"{trial.estimate['macs'] / 1e6:.1f}")
+    return table
+
+
+def best_per_data_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Best per data configuration (by fitness)", title_justify="left", pad_edge=False,
+                  box=None, header_style="bold")
+    for column in ("data", "#", "arch", "val acc", "fitness", "RAM kB", "flash kB"):
+        table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
+    for key, data in sorted(summary["best_per_data_configuration"].items()):
+        trial = TrialRecord.from_json(data)
+        table.add_row(key, str(trial.index + 1), _arch(trial), f"{trial.metrics['accuracy']:.3f}",
+                      f"{trial.fitness:.3f}", f"{trial.estimate['ram_bytes'] / 1024:.0f}",
+                      f"{trial.estimate['flash_bytes'] / 1024:.0f}")
     return table

@@ -23,7 +23,7 @@ from engine.spec.load import SpecText, read_spec
 from engine.spec.overrides import apply_overrides
 from engine.spec.validate import schema_problems
 
-__all__ = ["Spec", "SpecError", "load_spec", "resolve"]
+__all__ = ["Spec", "SpecError", "load_bundle_spec", "load_spec", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,21 @@ def load_spec(path: str | Path, overrides: Sequence[str] = ()) -> Spec:
     text = read_spec(path)
     resolved, config = resolve(text.data, str(text.path), overrides, base_dir=text.path.parent)
     return Spec(text, tuple(overrides), resolved, config)
+
+
+def load_bundle_spec(run_dir: Path) -> Spec:
+    """The spec a run folder was started with: its verbatim spec.yaml, and its resolved spec
+    (overrides applied, paths made absolute) as the settings."""
+    import hashlib
+    import json
+
+    text = (run_dir / "spec.yaml").read_text(encoding="utf-8")
+    resolved_data = json.loads((run_dir / "spec.resolved.json").read_text(encoding="utf-8"))
+    overrides_file = run_dir / "overrides.json"
+    overrides = tuple(json.loads(overrides_file.read_text())) if overrides_file.exists() else ()
+    resolved, config = resolve(resolved_data, str(run_dir / "spec.resolved.json"))
+    source = SpecText(run_dir / "spec.yaml", text, hashlib.sha256(text.encode()).hexdigest(), resolved_data)
+    return Spec(source, overrides, resolved, config)
 
 
 def resolve(

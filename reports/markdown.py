@@ -1,0 +1,51 @@
+"""report.md: the run as a person reads it on GitHub or in a browser, plots embedded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.records import TrialRecord
+
+
+def _kb(value: int) -> str:
+    return f"{value / 1024:,.1f}"
+
+
+def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budget: tuple[int, int],
+                    plots: list[str], spec_name: str) -> str:
+    """The Markdown report of a finished run."""
+    counts = summary["counts"]
+    lines = [f"# danas run: {spec_name}", ""]
+    if summary.get("builtin_data"):
+        lines += ["> **Built-in generated data.** No real dataset was found, so this run used the offline "
+                  "stand-in. Its numbers say nothing about real data.", ""]
+    lines += [
+        f"- seed {summary['seed']}, dataset fingerprint `{summary['dataset_fingerprint']}`",
+        f"- budget: {budget[0]:,} B RAM, {budget[1]:,} B flash",
+        f"- candidates: {counts['ok']} evaluated, {counts['rejected']} rejected before training, "
+        f"{counts['failed']} failed",
+        f"- XLA compilations: {summary['xla_compilations']} ({summary['xla_compile_seconds']} s)",
+        "- seconds: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["seconds"].items()),
+        "", "## Pareto-optimal systems", "",
+        "| trial | data | depths | alpha | val acc | test acc | test P / R / F1 | RAM kB (% budget) | "
+        "flash kB (% budget) | MACs | model |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in pareto:
+        trial = entry["trial"] if isinstance(entry["trial"], TrialRecord) else TrialRecord.from_json(entry["trial"])
+        test, est = entry["test_metrics"], trial.estimate
+        lines.append(
+            f"| {trial.index + 1} | {trial.data_key} | {'-'.join(map(str, trial.candidate['depths']))} | "
+            f"{trial.candidate['alpha']:g} | {trial.metrics['accuracy']:.3f} | {test['accuracy']:.3f} | "
+            f"{test['precision']:.2f} / {test['recall']:.2f} / {test['f1']:.2f} | "
+            f"{_kb(est['ram_bytes'])} ({est['ram_bytes'] / budget[0]:.0%}) | "
+            f"{_kb(est['flash_bytes'])} ({est['flash_bytes'] / budget[1]:.0%}) | {est['macs'] / 1e6:.2f} M | "
+            f"[{entry['model'].split('/')[-1]}]({entry['model']}) |")
+    lines += ["", "## Best per data configuration", "", "| data | trial | val acc | fitness | RAM kB | flash kB |",
+              "|---|---|---|---|---|---|"]
+    for key, data in sorted(summary["best_per_data_configuration"].items()):
+        trial = TrialRecord.from_json(data)
+        lines.append(f"| {key} | {trial.index + 1} | {trial.metrics['accuracy']:.3f} | {trial.fitness:.3f} | "
+                     f"{_kb(trial.estimate['ram_bytes'])} | {_kb(trial.estimate['flash_bytes'])} |")
+    lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in plots]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,28 @@
+"""summary.json: counts, best systems, compilations and seconds per phase, from trial records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.records import TrialRecord
+
+
+def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],
+                compiles: dict[str, float], seconds: dict[str, float]) -> dict[str, Any]:
+    ok = [t for t in trials if t.status == "ok"]
+    best = max(ok, key=lambda t: t.fitness, default=None)
+    per_data: dict[str, Any] = {}
+    for trial in ok:
+        if trial.data_key not in per_data or trial.fitness > per_data[trial.data_key]["fitness"]:
+            per_data[trial.data_key] = trial.to_json()
+    pretrain = sum(t.pretrain_seconds for t in trials)
+    return {
+        "name": name, "seed": seed, "builtin_data": dataset["builtin"], "dataset_fingerprint": dataset["fingerprint"],
+        "counts": {s: sum(t.status == s for t in trials) for s in ("ok", "rejected", "failed")},
+        "best": best.to_json() if best else None, "best_per_data_configuration": per_data,
+        "pareto_size": pareto_size, "xla_compilations": int(compiles["compiles"]),
+        "xla_compile_seconds": round(compiles["seconds"], 2),
+        "seconds": {"supernet_pretraining": round(pretrain, 2),
+                    "candidates": round(sum(t.seconds for t in trials) - pretrain, 2),
+                    **{k: round(v, 2) for k, v in seconds.items()}},
+    }
