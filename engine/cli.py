@@ -77,6 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         terminal.error("interrupted")
         return 130
+    except Exception as err:  # a bug: say so in one line, keep the traceback for DANAS_DEBUG
+        if os.environ.get(DEBUG_ENV):
+            raise
+        terminal.error(f"internal error: {type(err).__name__}: {err}. This is a danas bug; please report it "
+                       f"with the output of the same command run with {DEBUG_ENV}=1")
+        return 1
 
 
 def _dispatch(command: str, args: argparse.Namespace, terminal: Terminal) -> int:

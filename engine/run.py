@@ -24,7 +24,7 @@ from engine.evaluate.supernets import SupernetPool
 from engine.hardware.targets import budget as hardware_budget
 from engine.space.joint import JointSpace
 from engine.spec import Spec
-from engine.strategies import Exhausted, make_strategy
+from engine.strategies import STRATEGIES, Exhausted, make_strategy
 from modalities import open_modality
 from modalities.cache import cache_root
 from reports.bundle import Bundle, load_checked
@@ -40,8 +40,11 @@ MAX_REJECTIONS_PER_EVALUATION = 20
 
 def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     """Runs (or resumes) the search a spec describes; returns the exit code."""
-    keras = load_keras()
     config = spec.config
+    if config.strategy.type not in STRATEGIES:
+        raise FatalError(f"strategy {config.strategy.type!r} is specified but not available in this version "
+                         f"of danas (available: {', '.join(STRATEGIES.names())}); nothing was run")
+    keras = load_keras()
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
     compile_stats()  # start counting compilations
     bundle = Bundle(resume) if resume else Bundle.create(config.output.root, config.name)

@@ -37,6 +37,14 @@ def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
     preprocessing = json.loads((run["root"] / pareto[0]["preprocessing"]).read_text())
     assert model.input_shape[1:] == tuple(preprocessing["input_shape"])
     assert (run["root"] / "spec.yaml").read_text().startswith("# yaml-language-server")
+    import shutil
+
+    copy = tmp_path / "copied-bundle"
+    shutil.copytree(run["root"], copy)
+    assert main(["verify", str(copy)]) == 0
+    assert main(["report", str(copy)]) == 0
+    (copy / "summary.json").write_text("{}")
+    assert main(["verify", str(copy)]) == 1
 
 
 @pytest.mark.slow
@@ -114,3 +122,8 @@ def test_over_budget_candidates_are_rejected_before_training(tmp_path):
     assert rejected and all("flash" in t["reason"] and t["seconds"] == 0 for t in rejected)
     assert all(t["estimate"]["flash_bytes"] <= 10000 for t in run["trials"] if t["status"] == "ok")
     assert run["summary"]["counts"]["ok"] == 1
+
+
+def test_a_spec_whose_strategy_is_not_available_stops_cleanly(capsys):
+    assert main([str(SPECS / "smoke" / "kws_darts_smoke.yaml")]) == 1
+    assert "strategy 'differentiable' is specified but not available" in capsys.readouterr().err

@@ -107,3 +107,18 @@ def test_sigkill_during_supernet_pretraining_then_resume(tmp_path):
     subprocess.run(run_command(tmp_path, "reference"), check=True,
                    cwd=REPO, capture_output=True)
     assert trials(only_run(tmp_path / runs)) == trials(only_run(reference))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(baseline):
+    tmp, expected = baseline
+    runs = "interrupted"
+    proc = start(tmp, runs, watch_output=True)
+    wait_for(lambda: (tmp / runs).exists() and any((tmp / runs).iterdir())
+             and (only_run(tmp / runs) / "trials.jsonl").exists())
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert f"run-spec --resume {only_run(tmp / runs)}" in output.replace("\n", "")
+    resume(tmp, runs)
+    assert trials(only_run(tmp / runs)) == expected
