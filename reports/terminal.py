@@ -30,7 +30,7 @@ class Terminal:
                  stderr: IO[str] | None = None, width: int | None = None):
         self.verbosity = verbosity
         options: dict[str, Any] = dict(markup=False, emoji=False, highlight=False, width=width,
-                                       record=True, soft_wrap=False)
+                                       record=True, soft_wrap=True)  # one message, one line
         if os.environ.get("NO_COLOR"):
             options["no_color"] = True
         self.out = Console(file=stdout or sys.stdout, **options)
@@ -38,7 +38,7 @@ class Terminal:
 
     def result(self, renderable: Any = "") -> None:
         """A result the user asked for (stdout)."""
-        self.out.print(renderable, soft_wrap=True)
+        self.out.print(renderable)
 
     def info(self, message: str) -> None:
         """Progress and context (stderr), hidden when quiet."""
@@ -56,4 +56,4 @@ class Terminal:
 
     def error(self, message: str) -> None:
         """A problem that stops the command (stderr)."""
-        self.err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+        self.err.print(Text("error: ", style="bold red") + Text(message))

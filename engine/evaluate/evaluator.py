@@ -38,6 +38,11 @@ class TrialResult:
     pretrain_seconds: float = 0.0
 
 
+def is_out_of_memory(err: BaseException) -> bool:
+    """MemoryError on the host, or XLA's RESOURCE_EXHAUSTED on a device."""
+    return isinstance(err, MemoryError) or "RESOURCE_EXHAUSTED" in str(err)
+
+
 class Evaluator:
     """Turns candidates into `TrialResult`s for one run."""
 
@@ -91,10 +96,13 @@ class Evaluator:
                 result.metrics = self.measure(net, trainable, non_trainable, candidate, "validation")
                 result.fitness = fitness(result.metrics, estimate.ram_bytes, estimate.flash_bytes,
                                          self.ram_budget, self.flash_budget, self.config.objective.weights)
-        except MemoryError:
+        except Exception as err:  # noqa: BLE001 - only out-of-memory is a candidate's failure
+            if not is_out_of_memory(err):
+                raise
             result.status = "failed"
             result.reason = (f"out of memory for data configuration {key}; lower training.batch_size "
-                             f"(now {self.config.training.batch_size})")
+                             f"(now {self.config.training.batch_size}), e.g. --set training.batch_size="
+                             f"{max(1, self.config.training.batch_size // 2)}")
         result.seconds = round(time.time() - start, 3)
         return result
 

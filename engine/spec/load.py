@@ -12,6 +12,8 @@ import yaml
 from engine.errors import Problem, SpecError
 
 MAX_SPEC_BYTES = 1_000_000  # a spec is a page of YAML; anything bigger is a mistake
+MAX_VALUES = 100_000        # after YAML aliases are expanded (a "billion laughs" file expands forever)
+MAX_DEPTH = 32              # the schema nests 4 deep; deeper is a mistake or an attack
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def read_spec(path: str | Path) -> SpecText:
     except UnicodeDecodeError as err:
         raise SpecError(source, [Problem("", f"not UTF-8 text (byte {err.start})")]) from None
     data = parse_yaml(text, source)
+    check_size(data, source)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -105,6 +108,30 @@ def read_spec(path: str | Path) -> SpecText:
                          "(name, dataset, modality, search_space, strategy, ...)")],
         )
     return SpecText(path, text, hashlib.sha256(raw).hexdigest(), data)
+
+
+def check_size(data: Any, source: str) -> None:
+    """Refuses documents that expand to too many values or nest too deeply.
+
+    Sizes are counted with memoisation on object identity, so a file whose aliases expand to
+    billions of values is measured in the time it takes to read it.
+    """
+    memo: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise SpecError(source, [Problem("", f"nested more than {MAX_DEPTH} levels deep; a spec nests 4")])
+        if not isinstance(value, (dict, list)):
+            return 1
+        if id(value) not in memo:
+            children = value.values() if isinstance(value, dict) else value
+            memo[id(value)] = 1 + sum(size(child, depth + 1) for child in children)
+            if memo[id(value)] > MAX_VALUES:
+                raise SpecError(source, [Problem("", f"expands to more than {MAX_VALUES:,} values "
+                                                     "(YAML anchors and aliases?); a spec has a few hundred")])
+        return memo[id(value)]
+
+    size(data, 0)
 
 
 def describe_type(value: Any) -> str:

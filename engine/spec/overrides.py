@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import Problem, SpecError
-from engine.spec.load import parse_yaml
+from engine.spec.load import check_size, parse_yaml
 from engine.spec.schema import property_names, subschema
 from engine.spec.validate import did_you_mean
 
@@ -33,6 +33,7 @@ def apply_overrides(spec: dict[str, Any], overrides: list[str], source: str = "-
             continue
         try:
             value = parse_yaml(text, source)
+            check_size(value, source)
         except SpecError as err:
             problems.extend(Problem(key, p.message) for p in err.problems)
             continue

@@ -33,11 +33,25 @@ def schema_problems(spec: dict[str, Any]) -> list[Problem]:
 
 
 def dotted(path: Any) -> str:
-    """Joins a path of keys and indices: ('modality', 'window', 0) -> 'modality.window[0]'."""
+    """Joins a path of keys and indices: ('modality', 'window', 0) -> 'modality.window[0]'.
+
+    Keys that are not plain words are quoted, so a control character or a ':' in a key
+    cannot break the one-line-per-problem output.
+    """
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            text = _key_text(part)
+            out += f".{text}" if out else text
     return out
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    plain = text and text.isprintable() and not any(c in text for c in ".:[] '\"")
+    return text if plain else repr(key)
 
 
 def show(value: Any) -> str:
@@ -71,7 +85,7 @@ def _describe(error: jsonschema.ValidationError) -> Iterator[Problem]:
         allowed = _allowed_keys(schema, value)
         for key in value:
             if key not in allowed:
-                where = f"{path}.{key}" if path else str(key)
+                where = dotted([*error.absolute_path, key])
                 yield Problem(where, f"unknown key; allowed here: {', '.join(allowed)}."
                                      + did_you_mean(key, allowed))
     elif kind == "type":

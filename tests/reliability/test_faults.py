@@ -1,0 +1,154 @@
+"""Faults during a run: kills at random moments, torn records, damaged checkpoints, numerical
+and memory failures. None loses or duplicates a finished candidate."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import numpy as np
+import pytest
+
+from engine.errors import DataError, FatalError
+from engine.spec import resolve
+from tests.reports.test_resume import baseline, kill, only_run, resume, start, trials, wait_for  # noqa: F401
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [round(random.Random(seed).uniform(1.0, 25.0), 1) for seed in (7, 8)])
+def test_sigkill_at_a_random_moment_then_resume(baseline, delay):  # noqa: F811
+    tmp, expected = baseline
+    runs = f"random{delay}"
+    proc = start(tmp, runs)
+    time.sleep(delay)  # anywhere: data caching, pre-training, fine-tuning, writing a record
+    kill(proc)
+    if not (tmp / runs).exists() or not any((tmp / runs).iterdir()):
+        pytest.skip(f"killed at {delay} s, before the run folder existed: nothing to resume")
+    resume(tmp, runs)
+    assert trials(only_run(tmp / runs)) == expected
+
+
+@pytest.mark.slow
+def test_torn_record_after_a_kill_is_repaired_on_resume(baseline):  # noqa: F811
+    tmp, expected = baseline
+    runs = "torn"
+    proc = start(tmp, runs)
+    wait_for(lambda: (tmp / runs).exists() and any((tmp / runs).iterdir())
+             and (only_run(tmp / runs) / "trials.jsonl").exists()
+             and len((only_run(tmp / runs) / "trials.jsonl").read_text().splitlines()) >= 2)
+    kill(proc)
+    path = only_run(tmp / runs) / "trials.jsonl"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 40])  # as if killed while the last record was written
+    resume(tmp, runs)
+    assert trials(only_run(tmp / runs)) == expected
+
+
+@pytest.mark.slow
+def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline):  # noqa: F811
+    tmp, expected = baseline
+    run = only_run(tmp / "base")
+    pareto_before = json.loads((run / "pareto.json").read_text())
+    for checkpoint in [*run.glob("supernets/*.npz"), *(tmp / "cache" / "supernets").glob("*.npz")]:
+        data = bytearray(checkpoint.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        checkpoint.write_bytes(bytes(data))
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    result = subprocess.run([sys.executable, "-m", "engine", "--resume", str(run)], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "is damaged (SHA-256 mismatch)" in result.stderr
+    assert trials(run) == expected
+    pareto_after = json.loads((run / "pareto.json").read_text())
+    assert [p["test_metrics"] for p in pareto_after] == [p["test_metrics"] for p in pareto_before]
+
+
+def small_pool(tmp_path, **training):
+    from engine.evaluate.evaluator import Evaluator
+    from engine.evaluate.supernets import SupernetPool
+    from engine.space.joint import JointSpace
+    from modalities import open_modality
+
+    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
+                         "modality": {"resolutions": [8], "color": ["rgb"]},
+                         "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8, **training}})
+    modality = open_modality(config)
+    modality.load()
+    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
+    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
+    return pool, Evaluator(config, modality, pool, 2, 1, (10**9, 10**9)), space
+
+
+def test_diverging_supernet_stops_the_run_with_advice(tmp_path, monkeypatch):
+    import jax.numpy as jnp
+
+    from engine.evaluate import supernets
+
+    pool, _, space = small_pool(tmp_path, learning_rate=0.5)
+    original = supernets.SupernetPool._pretrain
+
+    def poisoned(self, net):
+        net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]
+        return original(self, net)
+
+    monkeypatch.setattr(supernets.SupernetPool, "_pretrain", poisoned)
+    with pytest.raises(FatalError, match=r"diverged .* lower training.learning_rate \(now 0.5\)"):
+        pool.get(space.data_configs[0])
+
+
+def test_out_of_memory_is_a_failed_candidate_with_batch_size_advice(tmp_path, monkeypatch):
+    pool, evaluator, space = small_pool(tmp_path)
+
+    def exhausted(*args, **kwargs):
+        raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 9 GiB")
+
+    monkeypatch.setattr(pool, "get", exhausted)
+    result = evaluator.evaluate(space.sample(np.random.default_rng(0)))
+    assert result.status == "failed" and "lower training.batch_size (now 8)" in result.reason
+    assert "--set training.batch_size=4" in result.reason
+
+
+def test_corrupt_wav_is_skipped_and_counted(tmp_path):
+    from modalities.audio.modality import AudioModality
+    from tests.modalities.fixtures import speech_tree
+
+    root = speech_tree(tmp_path / "sc", words=("yes", "no", "cat", "dog", "up"),
+                       speakers=tuple(f"s{i:03d}" for i in range(12)) + ("cc33", "dd44"))
+    (root / "yes" / "s000_nohash_0.wav").write_bytes(b"RIFF....WAVEfmt garbage")
+    _, config = resolve({"dataset": {"source": "speech_commands", "path": str(root), "label_set": "all35",
+                                     "cache_dir": str(tmp_path / "cache")},
+                         "modality": {"type": "audio", "window": [400], "hop": [320], "mel_bins": [20],
+                                      "n_mfcc": [10]}})
+    modality = AudioModality(config)
+    modality.load()
+    arrays = modality.arrays("train", modality.data_configs()[0])
+    assert arrays.skipped == 1 and len(arrays.y) == 2 * (5 * 12 - 1)
+
+
+def test_empty_dataset_names_the_split(tmp_path):
+    from modalities.vision.modality import VisionModality
+
+    for split in ("train", "validation", "test"):
+        (tmp_path / "data" / split / "0").mkdir(parents=True)
+    _, config = resolve({"dataset": {"source": "image_folder", "path": str(tmp_path / "data"),
+                                     "cache_dir": str(tmp_path / "cache")}})
+    with pytest.raises(DataError, match="split 'train' is empty"):
+        VisionModality(config).load()
+
+
+def test_unwritable_output_stops_before_the_search(tmp_path, capsys):
+    from engine.cli import main
+    from tests.conftest import SPECS
+
+    (tmp_path / "not-a-folder").write_text("x")
+    code = main([str(SPECS / "smoke" / "wakevision_smoke.yaml"), "--set", f"output.root={tmp_path / 'not-a-folder'}",
+                 "--set", f"dataset.cache_dir={tmp_path / 'cache'}"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "cannot write the run folder" in err and "set output.root to a writable folder" in err
+    assert not (tmp_path / "cache" / "builtin").exists()  # stopped before any data work
