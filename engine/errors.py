@@ -21,6 +21,16 @@ class DanasError(Exception):
         return [str(self)]
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped, so one problem is always one line.
+
+    Example:
+        >>> printable("a\\nb")
+        'a\\\\nb'
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a spec: where (dotted path) and what.
@@ -34,7 +44,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path or '(top level)'}: {self.message}"
+        return printable(f"{self.path or '(top level)'}: {self.message}")
 
 
 class SpecError(DanasError, ValueError):

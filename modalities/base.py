@@ -12,6 +12,8 @@ from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from modalities.cache import cache_root
+
 SPLITS = ("train", "validation", "test")
 
 
@@ -88,3 +90,21 @@ class SplitArrays:
     x: np.ndarray
     y: np.ndarray
     skipped: int = 0
+
+
+class CachedModality:
+    """What both modalities keep: the config, its data search space, the cache folder, and the
+    sampled split records once `load()` has run."""
+
+    name = ""
+    space_type: type = object
+
+    def __init__(self, config: Any):
+        if not isinstance(config.modality, self.space_type):
+            raise TypeError(f"{type(self).__name__} needs a {self.name} spec; received {config.modality.type}")
+        self.config = config
+        self.space = config.modality
+        self.cache = cache_root(config.dataset.cache_dir)
+        self.info: Any = None
+        self._records: dict[str, list[Record]] = {}
+        self._opened: Any = None

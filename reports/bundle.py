@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import FatalError
+from reports.atomic import write_atomic
 from reports.records import TrialRecord
 from reports.resume import read_trials_repairing, trial_line
 
@@ -68,14 +69,7 @@ class Bundle:
         self.write_text(name, json.dumps(data, indent=1, sort_keys=False, default=str) + "\n")
 
     def write_bytes(self, name: str, data: bytes) -> None:
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(self.root / name, data)
 
     def write_with(self, name: str, writer) -> None:
         """Lets `writer(path)` write a file (a Keras model, say), then renames it into place."""

@@ -11,7 +11,6 @@ from typing import Any
 from rich.table import Table
 
 from reports.plots import front_2d, plt
-from reports.records import TrialRecord
 from reports.resume import read_trials_repairing
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from reports.atomic import write_atomic
 from reports.records import TrialRecord
 
 
@@ -30,10 +30,5 @@ def read_trials_repairing(path: Path) -> tuple[list[TrialRecord], bool]:
     canonical = "".join(trial_line(r) for r in records).encode()
     if canonical == path.read_bytes():
         return records, False
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(canonical)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, canonical)
     return records, True

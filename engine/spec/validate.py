@@ -17,6 +17,8 @@ from engine.spec.load import describe_type
 from engine.spec.schema import load_schema
 
 _validator: jsonschema.Draft202012Validator | None = None
+# The schema's pattern for paths and split names (they become file names).
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f]*$"
 
 
 def schema_problems(spec: dict[str, Any]) -> list[Problem]:
@@ -61,6 +63,8 @@ def show(value: Any) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -109,6 +113,8 @@ def _describe(error: jsonschema.ValidationError) -> Iterator[Problem]:
         for key in error.validator_value:
             if isinstance(value, dict) and key not in value:
                 yield Problem(dotted([*error.absolute_path, key]), "missing; this key is required")
+    elif kind == "pattern" and error.validator_value == NO_CONTROL_CHARACTERS:
+        yield Problem(path, f"received {show(value)}; expected text without control characters")
     elif kind == "pattern":
         yield Problem(path, f"received {show(value)}; expected {schema.get('description', 'a valid value')}")
     else:

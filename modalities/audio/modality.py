@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from engine.spec.config import AudioConfig, SpecConfig
+from engine.spec.config import AudioConfig
 from modalities.audio import wav
 from modalities.audio.augment import augment_clips
 from modalities.audio.genes import audio_data_configs, audio_input_shape, audio_key
 from modalities.audio.mfcc import fft_size, mfcc
 from modalities.audio.sources import open_audio_source
-from modalities.base import Record, SplitArrays
-from modalities.cache import cache_key, cache_root, cached_arrays
+from modalities.base import CachedModality, SplitArrays
+from modalities.cache import cache_key, cached_arrays
 from modalities.dataset_info import DatasetInfo, check_corrupt, index_splits
 from modalities.fingerprint import fingerprint
 
@@ -29,20 +29,11 @@ CACHE_VERSION = 1
 PEAK_FLOOR = 1e-4  # clips are peak-normalised (MLPerf Tiny); digital silence stays silent
 
 
-class AudioModality:
+class AudioModality(CachedModality):
     """Loads a keyword-spotting dataset and serves MFCC features per front-end configuration."""
 
     name = "audio"
-
-    def __init__(self, config: SpecConfig):
-        if not isinstance(config.modality, AudioConfig):
-            raise TypeError(f"AudioModality needs an audio spec; received {config.modality.type}")
-        self.config = config
-        self.space = config.modality
-        self.cache = cache_root(config.dataset.cache_dir)
-        self.info: DatasetInfo | None = None
-        self._records: dict[str, list[Record]] = {}
-        self._opened = None
+    space_type = AudioConfig
 
     def data_configs(self) -> list[dict[str, Any]]:
         return audio_data_configs(self.space.sample_rate, self.space.window_hops(),

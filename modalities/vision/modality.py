@@ -8,14 +8,13 @@ that revisits a configuration, or a later run, pays nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engine.spec.config import SpecConfig, VisionConfig
-from modalities.base import SPLITS, Record, SplitArrays
-from modalities.cache import cache_key, cache_root, cached_arrays
+from engine.spec.config import VisionConfig
+from modalities.base import CachedModality, SplitArrays
+from modalities.cache import cache_key, cached_arrays
 from modalities.dataset_info import DatasetInfo, check_corrupt, index_splits
 from modalities.fingerprint import fingerprint
 from modalities.vision import transforms
@@ -25,20 +24,11 @@ from modalities.vision.sources import open_vision_source
 CACHE_VERSION = 1
 
 
-class VisionModality:
+class VisionModality(CachedModality):
     """Loads an image dataset and serves it per data configuration."""
 
     name = "vision"
-
-    def __init__(self, config: SpecConfig):
-        if not isinstance(config.modality, VisionConfig):
-            raise TypeError(f"VisionModality needs a vision spec; received {config.modality.type}")
-        self.config = config
-        self.space = config.modality
-        self.cache = cache_root(config.dataset.cache_dir)
-        self.info: DatasetInfo | None = None
-        self._records: dict[str, list[Record]] = {}
-        self._opened = None
+    space_type = VisionConfig
 
     def data_configs(self) -> list[dict[str, Any]]:
         return vision_data_configs(self.space.resolutions, self.space.color)

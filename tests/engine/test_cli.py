@@ -36,6 +36,10 @@ BROKEN = {
                              ["strategy.pinned_data.resolution"]),
     "nan": ("name: x\ntraining: {learning_rate: .nan}\n", ["training.learning_rate"]),
     "bad name": ("name: 'a b/c'\n", ["name"]),
+    # found by the fuzzer: each once broke the one-line format or crashed
+    "control character in a key": ('name: x\n"\\x1e": 1\n', ["'\\x1e'"]),
+    "control character in a list value": ('name: x\nversion: ["\\x1e"]\n', ["version"]),
+    "NUL in a path": ('name: x\ndataset: {source: wake_vision, path: "\\0"}\n', ["dataset.path"]),
 }
 
 
@@ -62,8 +66,10 @@ def test_broken_spec_exits_2_with_one_line_per_problem(case, write_spec, capsys)
     lines = captured.err.strip().splitlines()
     assert captured.out == ""
     assert "Traceback" not in captured.err
+    assert len(lines) == len(captured.err.strip().split("\n"))
     for line in lines:
         assert line.startswith(f"error: {spec}: "), line
+        assert line.isprintable(), line
     named = [line.split(": ")[2] for line in lines]
     for path in paths:
         assert (path or "(top level)") in named, (path, lines)

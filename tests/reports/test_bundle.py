@@ -8,7 +8,6 @@ from reports.finish import render_text
 from reports.manifest import file_hashes, verify
 from reports.records import TrialRecord
 from reports.render import pareto_table, trial_line
-from reports.resume import read_trials_repairing
 
 
 def record(index: int) -> TrialRecord:

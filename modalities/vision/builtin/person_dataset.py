@@ -14,7 +14,6 @@ import os
 import tarfile
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from modalities.parallel import parallel_map
