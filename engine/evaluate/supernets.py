@@ -29,6 +29,9 @@ from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
 from engine.spec.config import SpecConfig
 
 keras = _keras()
+# Part of every checkpoint's name: bump it when the supernet's layers or their order change, so
+# checkpoints cached by an older danas are never loaded into a different network.
+SUPERNET_VERSION = 1
 
 
 @dataclass
@@ -86,7 +89,7 @@ class SupernetPool:
 
     def checkpoint_name(self, key: str) -> str:
         training = self.config.training
-        settings = [key, self.config.seed, training.pretrain_steps, training.pretrain_rule,
+        settings = [SUPERNET_VERSION, key, self.config.seed, training.pretrain_steps, training.pretrain_rule,
                     training.batch_size, training.learning_rate, training.optimizer, training.schedule,
                     sorted(self.space.alphas), self.space.depth_choices, self.modality.info.fingerprint,
                     self.config.search_space.mono_width_factor]
