@@ -23,3 +23,10 @@ def test_targets_have_the_papers_budgets():
     assert budget("stm32f765", None, None) == (512 * 1024, 2 * 1024 * 1024)
     assert budget("stm32f746", None, None) == (320 * 1024, 1024 * 1024)
     assert budget("nano33ble", 1000, None) == (1000, 1024 * 1024)
+
+
+def test_modality_names_match_the_schema_enum():
+    from modalities import MODALITIES
+
+    enum = load_schema()["properties"]["modality"]["properties"]["type"]["enum"]
+    assert MODALITIES.names() == sorted(enum)
