@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -76,8 +77,8 @@ def generate_speech_dataset(folder: Path, size: int, seed: int = 0, workers: int
     (tmp / "done").write_text("ok")
     try:
         os.replace(tmp, folder)
-    except OSError:
-        pass
+    except OSError:  # generated concurrently by another process: keep theirs
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _speaker_clips(job: tuple[int, int]) -> list[tuple[str, bytes]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def generate_person_dataset(folder: Path, size: int, seed: int = 0, workers: int
     try:
         os.replace(tmp, folder)
     except OSError:  # generated concurrently by another process: keep theirs
-        pass
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _render(job: tuple[int, int]) -> tuple[str, bytes, SceneLabels]:
