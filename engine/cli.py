@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -67,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     terminal = Terminal(verbosity=0 if quiet else 2 if verbose else 1)
     try:
-        return _dispatch(command, args, terminal)
+        code = _dispatch(command, args, terminal)
+        # Finished: a Ctrl-C from now on would only interrupt the interpreter's shutdown.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return code
     except DanasError as err:
         if os.environ.get(DEBUG_ENV):
             raise

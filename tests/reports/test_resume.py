@@ -110,15 +110,15 @@ def test_sigkill_during_supernet_pretraining_then_resume(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_cleanly_and_says_how_to_resume(baseline):
-    tmp, expected = baseline
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(baseline, tmp_path):
+    _, expected = baseline
     runs = "interrupted"
-    proc = start(tmp, runs, watch_output=True)
-    wait_for(lambda: (tmp / runs).exists() and any((tmp / runs).iterdir())
-             and (only_run(tmp / runs) / "trials.jsonl").exists())
+    proc = start(tmp_path, runs, watch_output=True)  # a cold cache: the next supernet takes seconds
+    wait_for(lambda: (tmp_path / runs).exists() and any((tmp_path / runs).iterdir())
+             and (only_run(tmp_path / runs) / "trials.jsonl").exists())
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 130
-    assert f"run-spec --resume {only_run(tmp / runs)}" in output.replace("\n", "")
-    resume(tmp, runs)
-    assert trials(only_run(tmp / runs)) == expected
+    assert proc.returncode == 130, output
+    assert f"run-spec --resume {only_run(tmp_path / runs)}" in output.replace("\n", "")
+    resume(tmp_path, runs)
+    assert trials(only_run(tmp_path / runs)) == expected
