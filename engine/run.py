@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine import interrupts
 from engine.backend import enable_compilation_cache, keras as load_keras
 from engine.errors import DataError, FatalError
 from engine.evaluate.compiles import compile_stats
@@ -49,12 +50,14 @@ def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     compile_stats()  # start counting compilations
     bundle = Bundle(resume) if resume else Bundle.create(config.output.root, config.name)
     bundle.lock()
+    previous = interrupts.install()
     try:
         return _run(spec, terminal, bundle, keras, resumed=resume is not None)
     except KeyboardInterrupt:
         terminal.error(f"interrupted; every finished candidate is saved. Resume with: run-spec --resume {bundle.root}")
         return 130
     finally:
+        interrupts.restore(previous)
         bundle.unlock()
 
 
@@ -89,6 +92,7 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, keras, resumed: bool) -
         search_end = time.time()
         view.phase("measuring the Pareto-optimal systems on the test split")
         systems = final_systems(evaluator, trials)
+        interrupts.check()
     pareto = []
     for system in systems:
         stem = f"models/{system.trial.index + 1:04d}-{system.trial.data_key}"
@@ -142,6 +146,7 @@ def _loop(config, space, evaluator, bundle, terminal, view: RunView, start) -> l
         evaluated += result.status != "rejected"
         rejected += result.status == "rejected"
         view.trial(record)
+        interrupts.check()
     bundle.write_json("strategy_state.json", state.to_json())
     return trials
 

@@ -12,6 +12,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from engine import interrupts
 from engine.evaluate.batches import eval_batches, train_batches
 from engine.evaluate.fitness import fitness
 from engine.evaluate.metrics import classification_metrics
@@ -122,6 +123,7 @@ class Evaluator:
             key, sub = jax.random.split(key)
             state, loss = net.finetune_step(state, x, y, (inputs,), sub)
             losses.append(loss)
+            interrupts.check()
         values = np.asarray(jax.device_get(losses)) if losses else np.zeros(0)
         if not np.all(np.isfinite(values)):
             first = int(np.argmax(~np.isfinite(values)))

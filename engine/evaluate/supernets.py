@@ -18,6 +18,7 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
+from engine import interrupts
 from engine.backend import keras as _keras
 from engine.errors import FatalError
 from engine.evaluate.batches import train_batches
@@ -145,6 +146,7 @@ class SupernetPool:
                 subnets = (largest,)
             state, loss = rule_step(state, x, y, subnets, sub)
             losses.append(loss)
+            interrupts.check()
         values = np.asarray(jax.device_get(losses))
         if not np.all(np.isfinite(values)):
             first = int(np.argmax(~np.isfinite(values)))
