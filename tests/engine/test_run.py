@@ -65,7 +65,6 @@ def test_compilations_do_not_grow_with_candidates(tmp_path):
     from engine.evaluate.compiles import compile_stats
     from engine.evaluate.evaluator import Evaluator
     from engine.evaluate.supernets import SupernetPool
-    from engine.space.candidate import Candidate
     from engine.space.joint import JointSpace
     from engine.spec import resolve
     from modalities import open_modality
@@ -86,7 +85,6 @@ def test_compilations_do_not_grow_with_candidates(tmp_path):
     for _ in range(4):
         assert evaluator.evaluate(space.sample(rng)).status == "ok"
     assert compile_stats()["compiles"] == before
-    assert isinstance(space.sample(rng), Candidate)
 
 
 def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
