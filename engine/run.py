@@ -20,12 +20,14 @@ from engine.backend import enable_compilation_cache, keras as load_keras
 from engine.errors import DataError, FatalError
 from engine.evaluate.compiles import compile_stats
 from engine.evaluate.evaluator import Evaluator, TrialResult
-from engine.evaluate.finalize import final_systems
+from engine.evaluate.darts_retrain import retrain
+from engine.evaluate.darts_search import DartsSearch, darts_summary
+from engine.evaluate.finalize import FinalSystem, final_systems
 from engine.evaluate.supernets import SupernetPool
 from engine.hardware.targets import budget as hardware_budget
 from engine.space.joint import JointSpace
 from engine.spec import Spec
-from engine.strategies import STRATEGIES, Exhausted, make_strategy
+from engine.strategies import Exhausted, make_strategy
 from modalities import open_modality
 from modalities.cache import cache_root
 from reports.bundle import Bundle, load_checked
@@ -42,9 +44,6 @@ MAX_REJECTIONS_PER_EVALUATION = 20
 def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     """Runs (or resumes) the search a spec describes; returns the exit code."""
     config = spec.config
-    if config.strategy.type not in STRATEGIES:
-        raise FatalError(f"strategy {config.strategy.type!r} is specified but not available in this version "
-                         f"of danas (available: {', '.join(STRATEGIES.names())}); nothing was run")
     keras = load_keras()
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
     compile_stats()  # start counting compilations
@@ -78,20 +77,11 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, keras, resumed: bool) -
     bundle.write_json("dataset.json", info.as_dict())
     bundle.write_json("env.json", _environment(keras))
     budget = hardware_budget(config.hardware.target, config.hardware.ram_bytes, config.hardware.flash_bytes)
-    space = _joint_space(config, modality)
-    cache = cache_root(config.dataset.cache_dir) / "supernets"
     start = time.time() - _elapsed(bundle)
     status = RunStatus(config.budget.max_evaluations, config.budget.max_minutes, budget, start)
     with RunView(terminal, status) as view:
-        pool = SupernetPool(config, modality, space, len(info.classes),
-                            load=lambda name: _load_checkpoint(bundle, cache, name, terminal),
-                            save=lambda name, data: _save_checkpoint(bundle, cache, name, data),
-                            progress=view.phase)
-        evaluator = Evaluator(config, modality, pool, len(info.classes), _positive(config, info.classes), budget)
-        trials = _loop(config, space, evaluator, bundle, terminal, view, start)
-        search_end = time.time()
-        view.phase("measuring the Pareto-optimal systems on the test split")
-        systems = final_systems(evaluator, trials)
+        search = _differentiable if config.strategy.type == "differentiable" else _evolutionary
+        trials, systems, search_end, darts = search(config, modality, info, bundle, terminal, view, budget, start)
         interrupts.check()
     pareto = []
     for system in systems:
@@ -102,8 +92,53 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, keras, resumed: bool) -
                        "model": f"{stem}.keras", "preprocessing": f"{stem}.preprocessing.json"})
     seconds = {"final_report": time.time() - search_end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, trials, len(pareto), info.as_dict(), compile_stats(), seconds)
-    terminal.result(finish_bundle(bundle, trials, pareto, summary, budget, config.name))
+    terminal.result(finish_bundle(bundle, trials, pareto, summary, budget, config.name, darts))
     return 0
+
+
+def _evolutionary(config, modality, info, bundle, terminal, view, budget, start):
+    """Evolution or random search over the supernet space; the Pareto set measured on test."""
+    space = _joint_space(config, modality)
+    cache = cache_root(config.dataset.cache_dir) / "supernets"
+    pool = SupernetPool(config, modality, space, len(info.classes),
+                        load=lambda name: _load_checkpoint(bundle, cache, name, terminal),
+                        save=lambda name, data: _save_checkpoint(bundle, cache, name, data),
+                        progress=view.phase)
+    evaluator = Evaluator(config, modality, pool, len(info.classes), _positive(config, info.classes), budget)
+    trials = _loop(config, space, evaluator, bundle, terminal, view, start)
+    search_end = time.time()
+    view.phase("measuring the Pareto-optimal systems on the test split")
+    return trials, final_systems(evaluator, trials), search_end, None
+
+
+def _differentiable(config, modality, info, bundle, terminal, view, budget, start):
+    """DARTS with data weights: one search, one derived system trained from scratch."""
+    configs = _data_configs(config, modality)
+
+    def save(name: str, data: bytes) -> None:
+        bundle.save_checkpoint(name, data)
+        bundle.write_json("run_state.json", {"elapsed_seconds": round(time.time() - start, 3)})
+
+    search = DartsSearch(config, modality, configs, len(info.classes), load=bundle.load_checkpoint, save=save,
+                         progress=view.phase)
+    outcome = search.run()
+    search_end = time.time()
+    data = configs[outcome.chosen]
+    result = retrain(config, modality, data, outcome.genotype, len(info.classes),
+                     _positive(config, info.classes), budget, view.phase)
+    record = TrialRecord(0, {"data": data, "genotype": outcome.genotype.to_json()}, modality.key(data),
+                         "failed" if result.failure else "ok", result.failure, result.validation,
+                         result.estimate.as_dict(), result.fitness, round(outcome.seconds + result.seconds, 3),
+                         round(outcome.seconds, 3))
+    recorded, _ = bundle.read_trials()
+    if not recorded:  # a resumed run that had finished its search recomputes the same record
+        bundle.append_trial(record)
+    view.trial(record)
+    feasible = record.estimate["ram_bytes"] <= budget[0] and record.estimate["flash_bytes"] <= budget[1]
+    systems = [FinalSystem(record, result.test, result.model, feasible)] if not result.failure else []
+    darts = darts_summary(outcome, [modality.key(d) for d in configs], config.strategy.early_stop_ratio)
+    bundle.write_json("darts.json", darts)
+    return [record], systems, search_end, darts
 
 
 def _loop(config, space, evaluator, bundle, terminal, view: RunView, start) -> list[TrialRecord]:
@@ -157,13 +192,18 @@ def _record(index: int, result: TrialResult) -> TrialRecord:
                        round(result.pretrain_seconds, 3))
 
 
-def _joint_space(config, modality) -> JointSpace:
+def _data_configs(config, modality) -> list[dict[str, Any]]:
+    """The data search space, or the one pinned configuration of a data-unaware run."""
     configs = modality.data_configs()
     if not config.strategy.data_aware:
         pinned = config.strategy.pinned_data
         configs = [{key: pinned[key] for key in configs[0]}]
+    return configs
+
+
+def _joint_space(config, modality) -> JointSpace:
     space = config.search_space
-    return JointSpace(tuple(configs), space.stage_depths.as_tuple(), tuple(space.alphas))
+    return JointSpace(tuple(_data_configs(config, modality)), space.stage_depths.as_tuple(), tuple(space.alphas))
 
 
 def _positive(config, classes: tuple[str, ...]) -> int | None:

@@ -13,6 +13,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from reports.bundle import Bundle
+from reports.darts import cells_table, data_weights_table, write_darts_plots
 from reports.manifest import MANIFEST, file_hashes
 from reports.markdown import report_markdown
 from reports.plots import write_plots
@@ -21,13 +22,18 @@ from reports.render import best_per_data_table, pareto_table, run_header
 
 
 def finish_bundle(bundle: Bundle, trials: list[TrialRecord], pareto: list[dict[str, Any]],
-                  summary: dict[str, Any], budget: tuple[int, int], name: str) -> Group:
-    """Writes the report files and the manifest; returns the final report renderable."""
+                  summary: dict[str, Any], budget: tuple[int, int], name: str,
+                  darts: dict[str, Any] | None = None) -> Group:
+    """Writes the report files and the manifest; returns the final report renderable.
+
+    `darts` is darts.json of a differentiable run: its plots and section join the report."""
     bundle.write_json("pareto.json", [dict(p, trial=_trial(p).to_json()) for p in pareto])
     bundle.write_json("summary.json", {**summary, "budget": {"ram_bytes": budget[0], "flash_bytes": budget[1]}})
     plots = write_plots(bundle.write_with, trials, {_trial(p).index for p in pareto}, budget)
-    bundle.write_text("report.md", report_markdown(summary, pareto, budget, plots, name))
-    report = final_report(bundle, summary, pareto, budget)
+    if darts is not None:
+        plots += write_darts_plots(bundle.write_with, darts)
+    bundle.write_text("report.md", report_markdown(summary, pareto, budget, plots, name, darts))
+    report = final_report(bundle, summary, pareto, budget, darts)
     bundle.write_text("report.txt", render_text(report))
     write_manifest(bundle)
     return report
@@ -38,10 +44,11 @@ def write_manifest(bundle: Bundle) -> None:
 
 
 def final_report(bundle: Bundle, summary: dict[str, Any], pareto: list[dict[str, Any]],
-                 budget: tuple[int, int]) -> Group:
+                 budget: tuple[int, int], darts: dict[str, Any] | None = None) -> Group:
     trials = [dict(p, trial=_trial(p)) for p in pareto]
-    parts = [run_header(summary, budget), pareto_table(trials, budget),
-             best_per_data_table(summary), Text(f"bundle: {bundle.root}")]
+    parts = [run_header(summary, budget), pareto_table(trials, budget)]
+    parts += [data_weights_table(darts), cells_table(darts)] if darts else [best_per_data_table(summary)]
+    parts.append(Text(f"bundle: {bundle.root}"))
     return Group(*parts)
 
 
@@ -50,7 +57,9 @@ def load_report(bundle: Bundle) -> Group:
     summary = json.loads((bundle.root / "summary.json").read_text())
     pareto = json.loads((bundle.root / "pareto.json").read_text())
     budget = (summary["budget"]["ram_bytes"], summary["budget"]["flash_bytes"])
-    return final_report(bundle, summary, pareto, budget)
+    darts_file = bundle.root / "darts.json"
+    darts = json.loads(darts_file.read_text()) if darts_file.exists() else None
+    return final_report(bundle, summary, pareto, budget, darts)
 
 
 def render_text(renderable: Any, width: int = 100) -> str:

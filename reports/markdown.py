@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports.darts import darts_markdown
 from reports.records import TrialRecord
+
+
+def _depths(trial: TrialRecord) -> str:
+    return "-".join(map(str, trial.candidate["depths"])) if "depths" in trial.candidate else "DARTS cells"
+
+
+def _alpha(trial: TrialRecord) -> str:
+    return f"{trial.candidate['alpha']:g}" if "alpha" in trial.candidate else "-"
 
 
 def _kb(value: int) -> str:
@@ -12,7 +21,7 @@ def _kb(value: int) -> str:
 
 
 def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budget: tuple[int, int],
-                    plots: list[str], spec_name: str) -> str:
+                    plots: list[str], spec_name: str, darts: dict[str, Any] | None = None) -> str:
     """The Markdown report of a finished run."""
     counts = summary["counts"]
     lines = [f"# danas run: {spec_name}", ""]
@@ -35,12 +44,14 @@ def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budge
         trial = entry["trial"] if isinstance(entry["trial"], TrialRecord) else TrialRecord.from_json(entry["trial"])
         test, est = entry["test_metrics"], trial.estimate
         lines.append(
-            f"| {trial.index + 1} | {trial.data_key} | {'-'.join(map(str, trial.candidate['depths']))} | "
-            f"{trial.candidate['alpha']:g} | {trial.metrics['accuracy']:.3f} | {test['accuracy']:.3f} | "
+            f"| {trial.index + 1} | {trial.data_key} | {_depths(trial)} | "
+            f"{_alpha(trial)} | {trial.metrics['accuracy']:.3f} | {test['accuracy']:.3f} | "
             f"{test['precision']:.2f} / {test['recall']:.2f} / {test['f1']:.2f} | "
             f"{_kb(est['ram_bytes'])} ({est['ram_bytes'] / budget[0]:.0%}) | "
             f"{_kb(est['flash_bytes'])} ({est['flash_bytes'] / budget[1]:.0%}) | {est['macs'] / 1e6:.2f} M | "
             f"[{entry['model'].split('/')[-1]}]({entry['model']}) |")
+    if darts is not None:
+        lines += [""] + darts_markdown(darts)
     lines += ["", "## Best per data configuration", "", "| data | trial | val acc | fitness | RAM kB | flash kB |",
               "|---|---|---|---|---|---|"]
     for key, data in sorted(summary["best_per_data_configuration"].items()):

@@ -31,7 +31,9 @@ class TrialRecord:
         return cls(**data)
 
     def short(self) -> str:
-        """'96px-rgb d23100 a0.35'."""
+        """'96px-rgb d23100 a0.35' ('49x10-w640-h320 DARTS cells' for a derived DARTS network)."""
+        if "genotype" in self.candidate:
+            return f"{self.data_key} DARTS cells"
         depths = "".join(map(str, self.candidate["depths"]))
         return f"{self.data_key} d{depths} a{self.candidate['alpha']:g}"
 

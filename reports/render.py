@@ -38,6 +38,8 @@ def run_header(summary: dict[str, Any], budget: tuple[int, int]) -> Text:
 
 
 def _arch(trial: TrialRecord) -> str:
+    if "genotype" in trial.candidate:
+        return "DARTS cells"
     return f"d{''.join(map(str, trial.candidate['depths']))} a{trial.candidate['alpha']:g}"
 
 

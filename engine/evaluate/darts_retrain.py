@@ -1,0 +1,99 @@
+"""The evaluation phase of a DARTS search: the derived network trained from scratch on the
+chosen data configuration, measured, estimated, and scored like any evolutionary candidate."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import numpy as np
+
+from engine import interrupts
+from engine.evaluate.batches import eval_batches, train_batches
+from engine.evaluate.fitness import fitness
+from engine.evaluate.metrics import classification_metrics
+from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.steps import TrainState, make_grad, make_predict, make_train_step
+from engine.evaluate.supernets import stable_seed
+from engine.hardware.estimate import Estimate, estimate_liveness, estimate_paper
+from engine.space.darts.arch import build_derived
+from engine.space.darts.derived_network import derived_model
+from engine.space.darts.genotype import Genotype
+
+
+@dataclass
+class Retrained:
+    model: Any  # keras.Model with the trained weights
+    validation: dict[str, float]
+    test: dict[str, float]
+    estimate: Estimate
+    fitness: float | None
+    failure: str
+    seconds: float
+
+
+def darts_estimate(config, modality, data: dict[str, Any], genotype: Genotype, classes: int) -> Estimate:
+    """RAM, flash and MACs of the derived system, by the spec's estimator."""
+    space, hardware = config.search_space, config.hardware
+    network = build_derived(modality.input_shape(data), genotype, space.channels, space.cells, classes)
+    input_bytes = modality.input_bytes(data, hardware.data_bytes)
+    if hardware.estimator == "paper":
+        return estimate_paper(network, input_bytes, hardware.activation_bytes, hardware.weight_bytes,
+                              hardware.flash_overhead_bytes)
+    return estimate_liveness(network, input_bytes, modality.frontend_scratch_bytes(data, hardware.data_bytes),
+                             hardware.activation_bytes, hardware.weight_bytes, hardware.flash_overhead_bytes)
+
+
+def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes: int, positive: int | None,
+            budget: tuple[int, int], progress) -> Retrained:
+    """Trains the derived network for training.finetune_steps steps and measures it."""
+    from engine.backend import keras
+
+    start = time.time()
+    space, training = config.search_space, config.training
+    seed = stable_seed(config.seed, "darts", "retrain", genotype.to_json(), data)
+    keras().utils.set_random_seed(seed)
+    model = derived_model(modality.input_shape(data), genotype, space.channels, space.cells, classes)
+    estimate = darts_estimate(config, modality, data, genotype, classes)
+    progress(f"training the derived network from scratch on {modality.key(data)} ({training.finetune_steps} steps)")
+    augment = None
+    if config.modality.type == "vision":
+        from modalities.vision.augment import random_crop_flip as augment
+    optimizer = make_optimizer(training, training.finetune_steps)
+    step = make_train_step(make_grad(model, augment), optimizer)
+    trainable = [v.value for v in model.trainable_variables]
+    state = TrainState(trainable, [v.value for v in model.non_trainable_variables], optimizer.init(trainable))
+    batches = train_batches(modality.arrays("train", data), training.batch_size, seed, modality.to_model_input)
+    key, losses = jax.random.PRNGKey(seed), []
+    for _ in range(training.finetune_steps):
+        x, y = next(batches)
+        key, sub = jax.random.split(key)
+        state, loss = step(state, x, y, ({},), sub)
+        losses.append(loss)
+        interrupts.check()
+    values = np.asarray(jax.device_get(losses)) if losses else np.zeros(0)
+    if not np.all(np.isfinite(values)):
+        first = int(np.argmax(~np.isfinite(values)))
+        return Retrained(model, {}, {}, estimate, None, f"loss became {values[first]} at training step {first}",
+                         time.time() - start)
+    for variable, value in zip(model.trainable_variables, state.trainable):
+        variable.assign(value)
+    for variable, value in zip(model.non_trainable_variables, state.non_trainable):
+        variable.assign(value)
+    predict = make_predict(model)
+    measured = {split: _measure(predict, state, modality, data, split, config.training.eval_batch_size, classes,
+                                positive) for split in ("validation", "test")}
+    score = fitness(measured["validation"], estimate.ram_bytes, estimate.flash_bytes, budget[0], budget[1],
+                    config.objective.weights)
+    return Retrained(model, measured["validation"], measured["test"], estimate, score, "", time.time() - start)
+
+
+def _measure(predict, state, modality, data, split, batch_size, classes, positive) -> dict[str, float]:
+    predictions, labels = [], []
+    for x, y, valid in eval_batches(modality.arrays(split, data), batch_size, modality.to_model_input):
+        predictions.append(np.asarray(predict(state.trainable, state.non_trainable, x, {}))[:valid])
+        labels.append(y)
+    metrics = classification_metrics(np.concatenate(labels), np.concatenate(predictions), classes, positive)
+    return {k: round(v, 6) for k, v in metrics.items()}
