@@ -10,6 +10,7 @@ from rich.table import Table
 
 from reports.plots import Save, plt
 
+GAP = 1.6  # horizontal distance between nodes, room for the op labels
 SHORT = {"max_pool_3x3": "max pool 3x3", "avg_pool_3x3": "avg pool 3x3", "skip_connect": "skip",
          "sep_conv_3x3": "sep 3x3", "sep_conv_5x5": "sep 5x5", "dil_conv_3x3": "dil 3x3", "dil_conv_5x5": "dil 5x5"}
 
@@ -106,8 +107,8 @@ def draw_cell(ax, cell: list, title: str) -> None:
     n = len(cell)
     place = {0: (0.0, 1.0), 1: (0.0, -1.0)}
     for i in range(n):
-        place[i + 2] = (1.0 + i, 1.2 * ((-1) ** i) * (0.4 + 0.6 * (i % 2 == 0)))
-    place["out"] = (n + 1.0, 0.0)
+        place[i + 2] = (GAP * (1 + i), 1.2 * ((-1) ** i) * (0.4 + 0.6 * (i % 2 == 0)))
+    place["out"] = (GAP * (n + 1), 0.0)
     for i, node in enumerate(cell):
         for op, k in node:
             _arrow(ax, place[k], place[i + 2], SHORT.get(op, op))
@@ -116,7 +117,7 @@ def draw_cell(ax, cell: list, title: str) -> None:
         label = "c_{k}" if key == "out" else state_name(key)
         ax.text(x, y, label, ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round", "facecolor": "#dde8f5" if key in (0, 1, "out") else "#fff2cc"})
-    ax.set_xlim(-0.6, n + 1.6)
+    ax.set_xlim(-0.6, GAP * (n + 1) + 0.6)
     ax.set_ylim(-1.8, 1.8)
     ax.set_title(title)
     ax.axis("off")

@@ -122,6 +122,26 @@ def test_over_budget_candidates_are_rejected_before_training(tmp_path):
     assert run["summary"]["counts"]["ok"] == 1
 
 
-def test_a_spec_whose_strategy_is_not_available_stops_cleanly(capsys):
-    assert main([str(SPECS / "smoke" / "kws_darts_smoke.yaml")]) == 1
-    assert "strategy 'differentiable' is specified but not available" in capsys.readouterr().err
+@pytest.mark.parametrize("spec", ["kws_darts_smoke.yaml", "wakevision_darts_smoke.yaml"])
+def test_darts_smoke_run_writes_the_derived_system_and_the_search(spec, tmp_path):
+    from engine.backend import keras as load_keras
+
+    if spec.startswith("kws"):
+        pytest.importorskip("espeakng_loader")
+    run = run_smoke(spec, tmp_path)
+    (trial,) = run["trials"]
+    assert trial["status"] == "ok" and set(trial["candidate"]) == {"data", "genotype"}
+    darts = json.loads((run["root"] / "darts.json").read_text())
+    assert darts["chosen"] == trial["data_key"]
+    assert len(darts["data_configurations"]) == (4 if spec.startswith("wake") else 2)
+    assert len(darts["history"]["gamma"]) == darts["architecture_steps"] + 1 > 1
+    assert darts["history"]["gamma"][-1][1:] != darts["history"]["gamma"][0][1:]  # gamma moved
+    assert {"plots/darts_data_weights.png", "plots/darts_cells.png"} <= {
+        str(p.relative_to(run["root"])) for p in (run["root"] / "plots").iterdir()}
+    (system,) = json.loads((run["root"] / "pareto.json").read_text())
+    model = load_keras().models.load_model(run["root"] / system["model"])
+    preprocessing = json.loads((run["root"] / system["preprocessing"]).read_text())
+    assert model.input_shape[1:] == tuple(preprocessing["input_shape"])
+    assert "Data weights softmax(gamma)" in (run["root"] / "report.txt").read_text()
+    assert "## Differentiable search" in (run["root"] / "report.md").read_text()
+    assert main(["verify", str(run["root"])]) == 0

@@ -63,3 +63,17 @@ def test_a_checkpoint_of_other_settings_is_not_resumed():
     messages = []
     search(darts_config(epochs=1, warmup_epochs=0, arch_learning_rate=0.02), modality, store, messages.append)
     assert any("other settings" in m for m in messages)
+
+
+def test_the_resource_penalty_steers_alpha_away_from_costly_ops():
+    modality = ConstructedModality()
+
+    def conv_weight(outcome):
+        alpha = outcome.arch["alpha_reduce"]  # cells: 1, so the one cell is a reduction cell
+        weights = np.exp(alpha) / np.exp(alpha).sum(axis=1, keepdims=True)
+        return weights[:, 3].mean()  # sep_conv_3x3, the only op with parameters
+
+    free = search(darts_config(epochs=2, warmup_epochs=0), modality)
+    penalised = search(darts_config(epochs=2, warmup_epochs=0, resource_penalty="params",
+                                    resource_penalty_weight=5.0), modality)
+    assert conv_weight(penalised) < conv_weight(free) - 0.02
