@@ -26,16 +26,23 @@ def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def depthwise_conv(x, kernel, stride: int):
-    """x [B, H, W, C] convolved per channel with kernel [k, k, C, 1], 'same' padding."""
+def depthwise_conv(x, kernel, stride: int, dilation: int = 1):
+    """x [B, H, W, C] convolved per channel with kernel [k, k, C, 1], 'same' padding.
+
+    With dilation d the taps are d apart (kernel extent (k - 1) d + 1), as
+    DepthwiseConv2D(dilation_rate=d) computes; Keras allows dilation only at stride 1.
+    """
     k = kernel.shape[0]
+    extent = (k - 1) * dilation + 1
     height, width = x.shape[1], x.shape[2]
-    x = ops.pad(x, [[0, 0], list(same_padding(height, k, stride)), list(same_padding(width, k, stride)), [0, 0]])
+    x = ops.pad(x, [[0, 0], list(same_padding(height, extent, stride)), list(same_padding(width, extent, stride)),
+                    [0, 0]])
     out_h, out_w = math.ceil(height / stride), math.ceil(width / stride)
     out = None
     for i in range(k):
         for j in range(k):
-            patch = x[:, i:i + stride * (out_h - 1) + 1:stride, j:j + stride * (out_w - 1) + 1:stride, :]
+            top, left = i * dilation, j * dilation
+            patch = x[:, top:top + stride * (out_h - 1) + 1:stride, left:left + stride * (out_w - 1) + 1:stride, :]
             term = patch * kernel[i, j, :, 0]
             out = term if out is None else out + term
     return out

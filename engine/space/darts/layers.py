@@ -7,6 +7,7 @@ The rules, and why they differ from DARTS in two places, are in `arch.py`.
 from __future__ import annotations
 
 from engine.backend import keras as _keras
+from engine.space.depthwise import depthwise_conv
 
 keras = _keras()
 BN_MOMENTUM = 0.9
@@ -25,14 +26,27 @@ class OpChain:
         ['ReLU', 'DepthwiseConv2D', 'Conv2D', 'BatchNormalization']
     """
 
-    def __init__(self, op: str, channels: int, stride: int, name: str, affine: bool):
-        self.op = op
+    def __init__(self, op: str, channels: int, stride: int, name: str, affine: bool, fast: bool = False):
+        self.op, self.fast = op, fast
         self.layers = op_layers(op, channels, stride, name, affine)
 
     def __call__(self, x, training=None):
-        for layer in self.layers:
-            x = layer(x, training=training) if isinstance(layer, keras.layers.BatchNormalization) else layer(x)
-        return x
+        return apply_layers(self.layers, x, training, self.fast)
+
+
+def apply_layers(layers: list, x, training=None, fast: bool = False):
+    """Applies layers in order. With `fast`, depthwise convolutions run as shifted multiply-adds
+    on the layer's own kernel (see engine/space/depthwise.py): the search network's hot path."""
+    for layer in layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            x = layer(x, training=training)
+        elif fast and isinstance(layer, keras.layers.DepthwiseConv2D):
+            if not layer.built:
+                layer.build(x.shape)
+            x = depthwise_conv(x, layer.kernel, layer.strides[0], layer.dilation_rate[0])
+        else:
+            x = layer(x)
+    return x
 
 
 def op_layers(op: str, channels: int, stride: int, name: str, affine: bool) -> list:

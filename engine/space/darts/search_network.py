@@ -25,7 +25,7 @@ import numpy as np
 from engine.backend import keras as _keras
 from engine.space.darts.arch import STEM_MULTIPLIER, cell_channels
 from engine.space.darts.genotype import NONE_OP, cell_edges, node_edge_slices
-from engine.space.darts.layers import OpChain, projection_layers, stem_layers
+from engine.space.darts.layers import OpChain, apply_layers, projection_layers, stem_layers
 
 keras = _keras()
 ops = keras.ops
@@ -91,7 +91,7 @@ class MixedEdge:
     def __init__(self, op_names: Sequence[str], channels: int, stride: int, partial: int, name: str):
         self.op_names, self.stride, self.partial = list(op_names), stride, partial
         self.part = channels // partial
-        self.chains = {op: OpChain(op, self.part, stride, f"{name}_{op}", affine=False)
+        self.chains = {op: OpChain(op, self.part, stride, f"{name}_{op}", affine=False, fast=True)
                        for op in op_names if op != NONE_OP}
         self.bypass_pool = keras.layers.MaxPooling2D(2, 2, padding="same", name=f"{name}_bypass")
 
@@ -153,15 +153,14 @@ class DartsSearchNetwork(keras.Model):
 
     def call(self, xs, data_weights=None, arch=None, chosen=None, training=False):
         x = self.mixer(xs, data_weights=data_weights, chosen=chosen)
-        for layer in self.stem:
-            x = layer(x, training=training) if isinstance(layer, keras.layers.BatchNormalization) else layer(x)
+        x = apply_layers(self.stem, x, training)
         s0 = s1 = x
         slices = node_edge_slices(self.nodes)
         for cell in self.cells:
             kind = "reduce" if cell["reduction"] else "normal"
             alpha = ops.softmax(arch[f"alpha_{kind}"], axis=-1)
             beta = arch[f"beta_{kind}"]
-            states = [_chain(cell["pre0"], s0, training), _chain(cell["pre1"], s1, training)]
+            states = [apply_layers(cell["pre0"], s0, training), apply_layers(cell["pre1"], s1, training)]
             for node, part in enumerate(slices):
                 edge_weights = ops.softmax(beta[part.start:part.stop])
                 states.append(sum(edge_weights[k] * cell["edges"][part.start + k](states[k], alpha[part.start + k],
@@ -172,12 +171,6 @@ class DartsSearchNetwork(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.settings}
-
-
-def _chain(layers: list, x, training):
-    for layer in layers:
-        x = layer(x, training=training) if isinstance(layer, keras.layers.BatchNormalization) else layer(x)
-    return x
 
 
 def zero_arch(edges: int, n_ops: int) -> dict[str, np.ndarray]:

@@ -100,3 +100,20 @@ def test_op_costs_of_the_penalty():
     for kind in tables:
         for edge in tables[kind]:
             assert edge[0] == (0, 0) and edge[1][0] > edge[2][0] > 0
+
+
+@pytest.mark.parametrize("kernel,dilation,shape", [(3, 2, (13, 10)), (5, 2, (9, 7)), (3, 1, (8, 5)), (5, 1, (6, 6))])
+def test_fast_dilated_depthwise_equals_the_keras_layer(kernel, dilation, shape):
+    import jax
+
+    from engine.backend import keras
+    from engine.space.depthwise import depthwise_conv
+
+    layer = keras().layers.DepthwiseConv2D(kernel, 1, padding="same", dilation_rate=dilation, use_bias=False)
+    x = np.random.default_rng(0).normal(size=(2, *shape, 3)).astype(np.float32)
+    reference = np.asarray(layer(x))
+    np.testing.assert_allclose(np.asarray(depthwise_conv(x, layer.kernel.value, 1, dilation)), reference, atol=1e-5)
+    grads = [jax.grad(lambda k, f=f: (f(k) ** 2).sum())(layer.kernel.value) for f in (
+        lambda k: depthwise_conv(x, k, 1, dilation),
+        lambda k: layer.stateless_call([k], [], x)[0])]
+    np.testing.assert_allclose(np.asarray(grads[0]), np.asarray(grads[1]), rtol=1e-4, atol=1e-4)
