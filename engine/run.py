@@ -122,10 +122,10 @@ def _differentiable(config, modality, info, bundle, terminal, view, budget, star
     search = DartsSearch(config, modality, configs, len(info.classes), load=bundle.load_checkpoint, save=save,
                          progress=view.phase)
     outcome = search.run()
-    search_end = time.time()
     data = configs[outcome.chosen]
     result = retrain(config, modality, data, outcome.genotype, len(info.classes),
                      _positive(config, info.classes), budget, view.phase)
+    search_end = time.time()
     record = TrialRecord(0, {"data": data, "genotype": outcome.genotype.to_json()}, modality.key(data),
                          "failed" if result.failure else "ok", result.failure, result.validation,
                          result.estimate.as_dict(), result.fitness, round(outcome.seconds + result.seconds, 3),

@@ -19,7 +19,7 @@ from engine.evaluate.steps import TrainState, make_grad, make_predict, make_trai
 from engine.evaluate.supernets import stable_seed
 from engine.hardware.estimate import Estimate, estimate_liveness, estimate_paper
 from engine.space.darts.arch import build_derived
-from engine.space.darts.derived_network import derived_model
+from engine.space.darts.derived_network import derived_model, to_stock
 from engine.space.darts.genotype import Genotype
 
 
@@ -55,7 +55,8 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     space, training = config.search_space, config.training
     seed = stable_seed(config.seed, "darts", "retrain", genotype.to_json(), data)
     keras().utils.set_random_seed(seed)
-    model = derived_model(modality.input_shape(data), genotype, space.channels, space.cells, classes)
+    shape = modality.input_shape(data)
+    model = derived_model(shape, genotype, space.channels, space.cells, classes, fast=True)
     estimate = darts_estimate(config, modality, data, genotype, classes)
     progress(f"training the derived network from scratch on {modality.key(data)} ({training.finetune_steps} steps)")
     augment = None
@@ -87,7 +88,8 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
                                 positive) for split in ("validation", "test")}
     score = fitness(measured["validation"], estimate.ram_bytes, estimate.flash_bytes, budget[0], budget[1],
                     config.objective.weights)
-    return Retrained(model, measured["validation"], measured["test"], estimate, score, "", time.time() - start)
+    stock = to_stock(model, shape, genotype, space.channels, space.cells, classes)
+    return Retrained(stock, measured["validation"], measured["test"], estimate, score, "", time.time() - start)
 
 
 def _measure(predict, state, modality, data, split, batch_size, classes, positive) -> dict[str, float]:

@@ -87,9 +87,10 @@ class Evaluator:
             result.status, result.reason = "rejected", reason
             return result
         try:
-            net = self.pool.get(candidate.data)
-            result.pretrain_seconds = 0.0 if net.reused else net.pretrain_seconds
-            net.pretrain_seconds = 0.0  # charged once, to the first candidate that needed it
+            supernet = self.pool.get(candidate.data)
+            result.pretrain_seconds = 0.0 if supernet.reused else supernet.pretrain_seconds
+            supernet.pretrain_seconds = 0.0  # charged once, to the first candidate that needed it
+            net = self.pool.for_candidate(candidate)
             trainable, non_trainable, failure = self.finetune(net, candidate)
             if failure:
                 result.status, result.reason = "failed", failure

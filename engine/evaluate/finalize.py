@@ -36,7 +36,7 @@ def final_systems(evaluator: Evaluator, trials: list[TrialRecord]) -> list[Final
     systems = []
     for trial in pareto_trials(trials):
         candidate = Candidate.from_json(trial.candidate)
-        net = evaluator.pool.get(candidate.data)
+        net = evaluator.pool.for_candidate(candidate)
         trainable, non_trainable, _ = evaluator.finetune(net, candidate)
         test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
         for variable, value in zip(net.model.trainable_variables, trainable):

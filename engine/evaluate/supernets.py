@@ -76,6 +76,7 @@ class SupernetPool:
         self.config, self.modality, self.space, self.classes = config, modality, space, classes
         self.load, self.save, self.progress = load, save, progress
         self.supernets: dict[str, Supernet] = {}
+        self.narrow: dict[tuple[str, float], Supernet] = {}
         self.augment = _augment_fn(config)
 
     def get(self, data: dict[str, Any]) -> Supernet:
@@ -83,6 +84,32 @@ class SupernetPool:
         if key not in self.supernets:
             self.supernets[key] = self._make(data, key)
         return self.supernets[key]
+
+    def for_candidate(self, candidate: Candidate) -> Supernet:
+        """The network a candidate trains and is measured in: a genuinely narrow copy of its
+        supernet at the candidate's width, carrying the supernet's first channels.
+
+        Narrow and masked compute the same function (masked channels are exactly zero and every
+        layer, batch norm and optimizer acts per channel), but a narrow step costs what the
+        candidate costs, not what the widest network costs. Its functions are compiled once per
+        (data configuration, width) and reused by every candidate of that width."""
+        net = self.get(candidate.data)
+        if candidate.alpha == max(self.space.alphas):
+            return net
+        key = (net.key, candidate.alpha)
+        if key not in self.narrow:
+            self.narrow[key] = self._make_narrow(net, candidate.alpha)
+        narrow = self.narrow[key]
+        return Supernet(net.data, net.key, net.factor, narrow.model,
+                        _slice_like(net.trainable, narrow.model.trainable_variables),
+                        _slice_like(net.non_trainable, narrow.model.non_trainable_variables),
+                        narrow.grad, narrow.finetune_optimizer, narrow.finetune_step, narrow.predict,
+                        reused=True)
+
+    def _make_narrow(self, net: Supernet, alpha: float) -> Supernet:
+        model = MobileNetV2Supernet(self.modality.input_shape(net.data), alpha * net.factor, self.classes,
+                                    name=f"supernet_{net.key}_a{alpha:g}")
+        return _with_functions(net.data, net.key, net.factor, model, self.config, self.augment)
 
     def width_factor(self, data: dict[str, Any]) -> float:
         space = self.config.search_space
@@ -101,11 +128,7 @@ class SupernetPool:
         keras.utils.set_random_seed(stable_seed(self.config.seed, key, "init"))
         model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
                                     name=f"supernet_{key}")
-        optimizer = make_optimizer(self.config.training, self.config.training.finetune_steps)
-        grad = make_grad(model, self.augment)
-        net = Supernet(data, key, factor, model, [v.value for v in model.trainable_variables],
-                       [v.value for v in model.non_trainable_variables], grad, optimizer,
-                       make_train_step(grad, optimizer), make_predict(model))
+        net = _with_functions(data, key, factor, model, self.config, self.augment)
         name = self.checkpoint_name(key)
         saved = self.load(name)
         if saved is not None:
@@ -153,6 +176,19 @@ class SupernetPool:
             raise FatalError(f"supernet pre-training for {net.key} diverged (loss {values[first]} at step "
                              f"{first}); lower training.learning_rate (now {training.learning_rate}) and run again")
         net.trainable, net.non_trainable = state.trainable, state.non_trainable
+
+
+def _with_functions(data, key, factor, model: MobileNetV2Supernet, config: SpecConfig, augment) -> Supernet:
+    optimizer = make_optimizer(config.training, config.training.finetune_steps)
+    grad = make_grad(model, augment)
+    return Supernet(data, key, factor, model, [v.value for v in model.trainable_variables],
+                    [v.value for v in model.non_trainable_variables], grad, optimizer,
+                    make_train_step(grad, optimizer), make_predict(model))
+
+
+def _slice_like(values: list, variables: list) -> list:
+    """The leading block of each array with the shape of the matching (narrower) variable."""
+    return [value[tuple(slice(0, n) for n in variable.shape)] for value, variable in zip(values, variables)]
 
 
 def _augment_fn(config: SpecConfig):

@@ -65,6 +65,7 @@ def test_compilations_do_not_grow_with_candidates(tmp_path):
     from engine.evaluate.compiles import compile_stats
     from engine.evaluate.evaluator import Evaluator
     from engine.evaluate.supernets import SupernetPool
+    from engine.space.candidate import Candidate
     from engine.space.joint import JointSpace
     from engine.spec import resolve
     from modalities import open_modality
@@ -79,8 +80,8 @@ def test_compilations_do_not_grow_with_candidates(tmp_path):
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
     evaluator = Evaluator(config, modality, pool, 2, 1, (10**9, 10**9))
     rng = np.random.default_rng(0)
-    evaluator.evaluate(space.sample(rng))
-    evaluator.evaluate(space.sample(rng))
+    for alpha in (0.25, 0.5):  # one compiled set per (data configuration, width)
+        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha))
     before = compile_stats()["compiles"]
     for _ in range(4):
         assert evaluator.evaluate(space.sample(rng)).status == "ok"

@@ -13,6 +13,15 @@ keras = _keras()
 BN_MOMENTUM = 0.9
 
 
+class FastDepthwiseConv2D(keras.layers.DepthwiseConv2D):
+    """DepthwiseConv2D computed as shifted multiply-adds (engine/space/depthwise.py): same
+    weights, same result, several times faster under XLA:CPU. Used for training only; the
+    exported model gets the stock layer with these weights (`to_stock`)."""
+
+    def call(self, inputs):
+        return depthwise_conv(inputs, self.kernel, self.strides[0], self.dilation_rate[0])
+
+
 def batch_norm(name: str, affine: bool) -> keras.layers.Layer:
     return keras.layers.BatchNormalization(momentum=BN_MOMENTUM, center=affine, scale=affine, name=name)
 
@@ -28,30 +37,23 @@ class OpChain:
 
     def __init__(self, op: str, channels: int, stride: int, name: str, affine: bool, fast: bool = False):
         self.op, self.fast = op, fast
-        self.layers = op_layers(op, channels, stride, name, affine)
+        self.layers = op_layers(op, channels, stride, name, affine, fast)
 
     def __call__(self, x, training=None):
-        return apply_layers(self.layers, x, training, self.fast)
+        return apply_layers(self.layers, x, training)
 
 
-def apply_layers(layers: list, x, training=None, fast: bool = False):
-    """Applies layers in order. With `fast`, depthwise convolutions run as shifted multiply-adds
-    on the layer's own kernel (see engine/space/depthwise.py): the search network's hot path."""
+def apply_layers(layers: list, x, training=None):
+    """Applies layers in order; batch norm gets the training flag."""
     for layer in layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            x = layer(x, training=training)
-        elif fast and isinstance(layer, keras.layers.DepthwiseConv2D):
-            if not layer.built:
-                layer.build(x.shape)
-            x = depthwise_conv(x, layer.kernel, layer.strides[0], layer.dilation_rate[0])
-        else:
-            x = layer(x)
+        x = layer(x, training=training) if isinstance(layer, keras.layers.BatchNormalization) else layer(x)
     return x
 
 
-def op_layers(op: str, channels: int, stride: int, name: str, affine: bool) -> list:
-    """The layers of one operation; an identity skip has none."""
+def op_layers(op: str, channels: int, stride: int, name: str, affine: bool, fast: bool = False) -> list:
+    """The layers of one operation; an identity skip has none. `fast` uses FastDepthwiseConv2D."""
     layers = keras.layers
+    depthwise = FastDepthwiseConv2D if fast else layers.DepthwiseConv2D
     if op == "skip_connect":
         return [] if stride == 1 else projection_layers(channels, stride, name, affine)
     if op in ("max_pool_3x3", "avg_pool_3x3"):
@@ -63,13 +65,13 @@ def op_layers(op: str, channels: int, stride: int, name: str, affine: bool) -> l
         out = []
         for part, s in (("a", stride), ("b", 1)):
             out += [layers.ReLU(name=f"{name}_{part}_relu"),
-                    layers.DepthwiseConv2D(kernel, s, padding="same", use_bias=False, name=f"{name}_{part}_dw"),
+                    depthwise(kernel, s, padding="same", use_bias=False, name=f"{name}_{part}_dw"),
                     layers.Conv2D(channels, 1, use_bias=False, name=f"{name}_{part}_pw"),
                     batch_norm(f"{name}_{part}_pw_bn", affine)]
         return out
     if op.startswith("dil_conv"):
         return [layers.ReLU(name=f"{name}_relu"),
-                layers.DepthwiseConv2D(kernel, 1, padding="same", dilation_rate=2, use_bias=False, name=f"{name}_dw"),
+                depthwise(kernel, 1, padding="same", dilation_rate=2, use_bias=False, name=f"{name}_dw"),
                 layers.Conv2D(channels, 1, stride, padding="same", use_bias=False, name=f"{name}_pw"),
                 batch_norm(f"{name}_pw_bn", affine)]
     raise ValueError(f"unknown DARTS operation {op!r}; expected one of the schema's search_space.ops")

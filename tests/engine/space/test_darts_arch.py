@@ -117,3 +117,15 @@ def test_fast_dilated_depthwise_equals_the_keras_layer(kernel, dilation, shape):
         lambda k: depthwise_conv(x, k, 1, dilation),
         lambda k: layer.stateless_call([k], [], x)[0])]
     np.testing.assert_allclose(np.asarray(grads[0]), np.asarray(grads[1]), rtol=1e-4, atol=1e-4)
+
+
+def test_the_fast_training_twin_exports_to_the_stock_model():
+    from engine.space.darts.derived_network import to_stock
+
+    genotype = random_genotype(5, 2)
+    fast = derived_model((15, 10, 1), genotype, 4, 3, 5, fast=True)
+    stock = to_stock(fast, (15, 10, 1), genotype, 4, 3, 5)
+    assert {type(layer).__name__ for layer in stock.layers} & {"FastDepthwiseConv2D"} == set()
+    assert "FastDepthwiseConv2D" in {type(layer).__name__ for layer in fast.layers}
+    x = np.random.default_rng(1).normal(size=(3, 15, 10, 1)).astype(np.float32)
+    np.testing.assert_allclose(stock.predict(x, verbose=0), fast.predict(x, verbose=0), atol=1e-5)
