@@ -1,0 +1,26 @@
+"""Timing helpers shared by the benchmarks: steady-state seconds per call, peak memory."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from typing import Callable
+
+
+def seconds_per_call(call: Callable[[], object], min_calls: int = 3, max_calls: int = 20,
+                     min_seconds: float = 4.0) -> float:
+    """Mean wall seconds of `call` after one warm-up call (compilation), over at least
+    `min_calls` calls and about `min_seconds`."""
+    call()
+    calls, start = 0, time.perf_counter()
+    while calls < min_calls or (calls < max_calls and time.perf_counter() - start < min_seconds):
+        call()
+        calls += 1
+    return (time.perf_counter() - start) / calls
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
