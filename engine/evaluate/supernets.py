@@ -108,7 +108,7 @@ class SupernetPool:
 
     def _make_narrow(self, net: Supernet, alpha: float) -> Supernet:
         model = MobileNetV2Supernet(self.modality.input_shape(net.data), alpha * net.factor, self.classes,
-                                    name=f"supernet_{net.key}_a{alpha:g}")
+                                    placeholder_weights=True, name=f"supernet_{net.key}_a{alpha:g}")
         return _with_functions(net.data, net.key, net.factor, model, self.config, self.augment)
 
     def width_factor(self, data: dict[str, Any]) -> float:

@@ -1,14 +1,26 @@
 """Analytical RAM, flash and MAC estimates of a TinyML system (data + model).
 
-Liveness mode (default), after the TFLite Micro arena planner with int8 tensors:
+Liveness mode (default), modelling the int8 TFLite model and the TFLite Micro arena:
     RAM   = input buffer + max(front-end scratch,
                                max over ops in execution order of
                                (op inputs + op output + tensors held for a later residual add))
-    flash = sum(weights + biases) x weight_bytes + flash_overhead_bytes
-Batch norm and the activation are folded into the convolution (one op, one output tensor),
-so their parameters disappear and they add no tensors. The model input buffer stays allocated
-for the whole inference (TFLite keeps it), so it is counted once, outside the op peak. Sizes
-are elements x bytes per value (activation_bytes; data_bytes for the input).
+    flash = weights x weight_bytes + biases x bias_bytes
+            + 24 B x output channels of every op with weights   (int8 only: per-channel scale,
+                                                                  float32, and zero point, int64,
+                                                                  of the weights and of the biases)
+            + 12 B x activation tensors                          (int8 only: per-tensor scale, zero point)
+            + 295 B x tensors + 550 B                            (the flatbuffer's structure: tensor
+                                                                  records, names, shapes, ops)
+            + flash_overhead_bytes                              (the user's: runtime, code)
+with bias_bytes 4 (int32) for int8 weights, else weight_bytes. Batch norm and the activation
+are folded into the convolution (one op, one output tensor), so their parameters disappear and
+they add no tensors. The model input buffer stays allocated for the whole inference (TFLite
+keeps it), so it is counted once, outside the op peak. Sizes are elements x bytes per value
+(activation_bytes; data_bytes for the input). Checked against TensorFlow 2.21's int8 converter
+on six MobileNetV2 subnets (tests/engine/hardware/golden/tflite_mobilenetv2.json, made by
+`python -m bench estimator`): RAM equal to the peak of the converted graph's live tensors in
+every case; flash within 1.5 % of the .tflite file (the per-tensor and fixed terms were fitted
+there). Derived DARTS cells are modelled less well (see bench/estimator.py's docstring).
 
 Paper mode, Njor et al. 2025 eq. 1-2 (the reference code's estimator, for comparison):
     flash = sum(all Keras weights, batch norm's 4 vectors included) x t_s + overhead  (eq. 1)
@@ -60,31 +72,35 @@ def estimate_liveness(network: Network, input_bytes: int, scratch_bytes: int, ac
     if scratch_bytes > peak:
         peak, peak_op = scratch_bytes, "frontend"
     params = sum(op.params for op in network.ops)
-    return Estimate(input_bytes + peak, params * weight_bytes + flash_overhead,
+    return Estimate(input_bytes + peak, tflite_flash(network, weight_bytes) + flash_overhead,
                     sum(op.macs for op in network.ops), params, peak_op)
 
 
-def estimate_paper(network: Network, input_bytes: int, activation_bytes: int, weight_bytes: int,
-                   flash_overhead: int) -> Estimate:
-    """Njor et al. 2025 eq. 1-2 (see the module docstring)."""
-    shapes = network.shapes()
-    peak, peak_op = input_bytes, "input"
+TFLITE_QUANT_BYTES_PER_CHANNEL = 24  # (float32 scale + int64 zero point) x (weights, biases)
+TFLITE_QUANT_BYTES_PER_TENSOR = 12   # an activation tensor's scale and zero point
+TFLITE_BYTES_PER_TENSOR = 295        # tensor record, name, shape, buffer entry, share of its op
+TFLITE_FIXED_BYTES = 550             # header, subgraph, metadata
+
+
+def tflite_flash(network: Network, weight_bytes: int) -> int:
+    """Bytes of the .tflite flatbuffer of the network (see the module docstring).
+
+    Example:
+        >>> from engine.space.mobilenet_arch import build_network
+        >>> tflite_flash(build_network((96, 96, 3), (3, 4, 3, 3, 1), 0.35, 2), 1)
+        515415
+    """
+    int8 = weight_bytes == 1
+    bias_bytes = 4 if int8 else weight_bytes
+    tensors = 1 + len(network.ops)  # the input and every op's output
+    total = TFLITE_FIXED_BYTES + (TFLITE_QUANT_BYTES_PER_TENSOR if int8 else 0) * tensors
     for op in network.ops:
-        inputs = sum(_elements(shapes[n]) for n in op.inputs)
-        out = _elements(op.out_shape)
-        # conv: in + out; then its batch norm and ReLU6 each read and write the output
-        unfused = max(inputs + out, 2 * out) if op.kind in ("conv", "depthwise") else inputs + out
-        if op.kind == "depthwise" and op.out_shape[0] < shapes[op.inputs[0]][0]:  # stride 2: padded first
-            h, w, c = shapes[op.inputs[0]]
-            unfused = max(unfused, inputs + (h + 1 + h % 2) * (w + 1 + w % 2) * c)
-        first_input = op.inputs[0] == "input"
-        bytes_ = unfused * activation_bytes if not first_input else \
-            input_bytes + (unfused - inputs) * activation_bytes
-        if bytes_ > peak:
-            peak, peak_op = bytes_, op.name
-    params = sum(op.bn_params for op in network.ops)
-    return Estimate(peak, params * weight_bytes + flash_overhead, sum(op.macs for op in network.ops),
-                    params, peak_op)
+        weights = op.params - op.biases
+        tensors += (weights > 0) + (op.biases > 0)
+        total += weights * weight_bytes + op.biases * bias_bytes
+        if int8 and op.params:
+            total += TFLITE_QUANT_BYTES_PER_CHANNEL * op.out_shape[-1]
+    return total + TFLITE_BYTES_PER_TENSOR * tensors
 
 
 def _produced_before(network: Network, name: str, position: int) -> bool:

@@ -78,7 +78,7 @@ def _backward(stride, dilation, residuals, grad):
 
 def _input_grad(grad, kernel, padded_shape, stride, dilation):
     """Gradient of the padded input: xp[t + stride p] gets grad[p] x kernel[t]."""
-    k, extent = kernel.shape[0], (kernel.shape[0] - 1) * dilation + 1
+    extent = (kernel.shape[0] - 1) * dilation + 1
     if stride > 1:  # zeros between the gradient's rows and columns
         grad = jax.lax.pad(grad, jnp.zeros((), grad.dtype), [(0, 0, 0), (0, 0, stride - 1), (0, 0, stride - 1), (0, 0, 0)])
     height, width = padded_shape[1], padded_shape[2]

@@ -84,6 +84,7 @@ class Op:
     params: int = 0        # weights + biases after folding batch norm into the convolution
     bn_params: int = 0     # the 4 batch-norm vectors of an unfolded Keras layer (paper mode)
     macs: int = 0
+    biases: int = 0        # of `params`, the biases (int32 in an int8 TFLite model)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _conv(name, src, shape, cout, kernel, stride, depthwise=False) -> Op:
     else:
         weights, macs = kernel * kernel * cin * cout, oh * ow * kernel * kernel * cin * cout
     return Op(name, "depthwise" if depthwise else "conv", (src,), name, (oh, ow, cout), kernel, cin,
-              params=weights + cout, bn_params=weights + 4 * cout, macs=macs)
+              params=weights + cout, bn_params=weights + 4 * cout, macs=macs, biases=cout)
 
 
 def build_network(input_shape: Sequence[int], depths: Sequence[int], width: float, classes: int) -> Network:
@@ -137,5 +138,5 @@ def build_network(input_shape: Sequence[int], depths: Sequence[int], width: floa
     ops.append(Op("pool", "pool", (x,), "pool", (channels,)))
     ops.append(Op("logits", "dense", ("pool",), "logits", (classes,), in_channels=channels,
                   params=channels * classes + classes, bn_params=channels * classes + classes,
-                  macs=channels * classes))
+                  macs=channels * classes, biases=classes))
     return Network(tuple(input_shape), tuple(ops))

@@ -29,22 +29,41 @@ ops = keras.ops
 BN_MOMENTUM = 0.9  # short fine-tunes: moving statistics must follow a subnet within ~20 steps
 
 
-def conv_bn(filters: int, kernel: int, stride: int, name: str, depthwise: bool = False) -> list:
-    conv = (keras.layers.DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=f"{name}_conv")
+class HostZeros(keras.initializers.Initializer):
+    """Zeros made by numpy on the host: unlike Keras's initializers, no XLA program is compiled
+    per weight shape (about 5 s for a MobileNetV2). For networks whose weights are copied in
+    right after they are built, such as the narrow copies of a supernet."""
+
+    def __call__(self, shape, dtype=None):
+        return np.zeros(shape, dtype or "float32")
+
+
+def initializers(placeholder: bool, *names: str) -> dict:
+    """{name: HostZeros()} for each initializer argument when `placeholder`, else {}."""
+    return {name: HostZeros() for name in names} if placeholder else {}
+
+
+def conv_bn(filters: int, kernel: int, stride: int, name: str, depthwise: bool = False,
+            placeholder: bool = False) -> list:
+    conv = (keras.layers.DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=f"{name}_conv",
+                                         **initializers(placeholder, "depthwise_initializer"))
             if depthwise else
-            keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=f"{name}_conv"))
-    return [conv, keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")]
+            keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=f"{name}_conv",
+                                **initializers(placeholder, "kernel_initializer")))
+    bn = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn", **initializers(
+        placeholder, "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer"))
+    return [conv, bn]
 
 
 class MaskedConvBN(keras.layers.Layer):
     """Convolution (or depthwise) + batch norm + optional ReLU6, then a channel mask."""
 
     def __init__(self, filters: int, kernel: int, stride: int, depthwise: bool = False,
-                 activation: bool = True, **kwargs):
+                 activation: bool = True, placeholder: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.kernel, self.stride = filters, kernel, stride
         self.depthwise, self.activation = depthwise, activation
-        self.conv, self.bn = conv_bn(filters, kernel, stride, self.name, depthwise)
+        self.conv, self.bn = conv_bn(filters, kernel, stride, self.name, depthwise, placeholder)
 
     def build(self, input_shape):
         self.conv.build(input_shape)
@@ -74,23 +93,28 @@ class MobileNetV2Supernet(keras.Model):
         classes: number of output classes.
     """
 
-    def __init__(self, input_shape: Sequence[int], width: float, classes: int, **kwargs):
+    def __init__(self, input_shape: Sequence[int], width: float, classes: int, placeholder_weights: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
+        p = placeholder_weights  # zeros, to be overwritten: nothing compiled to initialise them
         self.input_dims, self.width, self.classes = tuple(input_shape), width, classes
-        self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, name="Conv1")
+        self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, placeholder=p, name="Conv1")
         self.blocks = []
         channels = self.stem.filters
         for index, (expansion, base, stride, _) in enumerate(BLOCKS):
             layers = {}
             if expansion != 1:
-                layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, name=f"block_{index}_expand")
-            layers["depthwise"] = MaskedConvBN(0, 3, stride, depthwise=True, name=f"block_{index}_depthwise")
+                layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, placeholder=p, name=f"block_{index}_expand")
+            layers["depthwise"] = MaskedConvBN(0, 3, stride, depthwise=True, placeholder=p,
+                                               name=f"block_{index}_depthwise")
             out = make_divisible(base * width)
-            layers["project"] = MaskedConvBN(out, 1, 1, activation=False, name=f"block_{index}_project")
+            layers["project"] = MaskedConvBN(out, 1, 1, activation=False, placeholder=p, name=f"block_{index}_project")
             self.blocks.append(layers)
             channels = out
-        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, name="Conv_1")
-        self.heads = [keras.layers.Dense(classes, name=f"head_stage{stage}") for stage in EXIT_STAGES]
+        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, placeholder=p, name="Conv_1")
+        self.heads = [keras.layers.Dense(classes, name=f"head_stage{stage}",
+                                          **initializers(p, "kernel_initializer", "bias_initializer"))
+                       for stage in EXIT_STAGES]
         self.build((None, *self.input_dims))
 
     def build(self, input_shape):

@@ -50,7 +50,7 @@ class Builder:
         weights = kernel * kernel * cin * cout
         return self.add(Op(name, "conv", (x,), name, (oh, ow, cout), kernel, cin,
                            params=weights + (cout if bn else 0), bn_params=weights + (4 * cout if bn else 0),
-                           macs=oh * ow * weights))
+                           macs=oh * ow * weights, biases=cout if bn else 0))
 
     def depthwise(self, name: str, x: str, kernel: int, stride: int) -> str:
         h, w, c = self.shapes[x]
@@ -69,7 +69,34 @@ class Builder:
         return self.add(Op(name, kind, tuple(xs), name, shape))
 
     def network(self) -> Network:
-        return Network(self.input_shape, tuple(self.ops))
+        return Network(self.input_shape, fuse_relus(self.ops))
+
+
+def fuse_relus(ops: Sequence[Op]) -> tuple[Op, ...]:
+    """What TFLite's converter does with the ReLUs that start DARTS operations: the ReLUs of one
+    tensor are one op (common subexpressions merge), and if ReLUs are all that read a tensor
+    made by a convolution or an add, that ReLU fuses into it (its fused activation)."""
+    readers: dict[str, list[Op]] = {}
+    for op in ops:
+        for name in op.inputs:
+            readers.setdefault(name, []).append(op)
+    producer = {op.output: op for op in ops}
+    alias: dict[str, str] = {}
+    kept: list[Op] = []
+    for op in ops:
+        if op.kind == "relu":
+            source = op.inputs[0]
+            fusable = source in producer and producer[source].kind in ("conv", "add") and \
+                all(r.kind == "relu" for r in readers[source])
+            first = next(r for r in readers[source] if r.kind == "relu")
+            if fusable:
+                alias[op.output] = source
+                continue
+            if first is not op:
+                alias[op.output] = first.output
+                continue
+        kept.append(Op(**{**op.__dict__, "inputs": tuple(alias.get(n, n) for n in op.inputs)}))
+    return tuple(kept)
 
 
 def apply_op(b: Builder, op: str, x: str, channels: int, stride: int, name: str) -> str:
@@ -87,9 +114,25 @@ def apply_op(b: Builder, op: str, x: str, channels: int, stride: int, name: str)
         return x
     if op.startswith("dil_conv"):
         x = b.relu(f"{name}_relu", x)
-        x = b.depthwise(f"{name}_dw", x, kernel, 1)  # dilation 2: same weights and MACs per output
+        x = dilated_depthwise(b, f"{name}_dw", x, kernel, 2)
         return b.conv(f"{name}_pw", x, channels, 1, stride)
     raise ValueError(f"unknown DARTS operation {op!r}")
+
+
+def dilated_depthwise(b: Builder, name: str, x: str, kernel: int, dilation: int) -> str:
+    """A dilated depthwise convolution as TFLite runs it: SPACE_TO_BATCH_ND (the padded input
+    split into dilation^2 phases), a plain depthwise convolution, BATCH_TO_SPACE_ND."""
+    h, w, c = b.shapes[x]
+    pad = (kernel - 1) * dilation
+
+    def phases(size: int) -> int:
+        return -(-(size + pad) // dilation)
+
+    batches = dilation * dilation
+    x = b.add(Op(f"{name}_s2b", "reshape", (x,), f"{name}_s2b", (batches * phases(h), phases(w), c)))
+    x = b.add(Op(name, "depthwise", (x,), name, (batches * (phases(h) - kernel + 1), phases(w) - kernel + 1, c),
+                 kernel, c, params=kernel * kernel * c, bn_params=kernel * kernel * c, macs=h * w * kernel * kernel * c))
+    return b.add(Op(f"{name}_b2s", "reshape", (x,), f"{name}_b2s", (h, w, c)))
 
 
 def projection(b: Builder, x: str, channels: int, stride: int, name: str) -> str:
@@ -134,7 +177,7 @@ def build_derived(input_shape: Sequence[int], genotype: Genotype, channels: int,
     pooled = b.add(Op("pool", "pool", (s1,), "pool", (b.shapes[s1][-1],)))
     c = b.shapes[pooled][0]
     b.add(Op("logits", "dense", (pooled,), "logits", (classes,), in_channels=c, params=c * classes + classes,
-             bn_params=c * classes + classes, macs=c * classes))
+             bn_params=c * classes + classes, macs=c * classes, biases=classes))
     return b.network()
 
 

@@ -1,0 +1,81 @@
+"""The benchmark suite: `python -m bench [NAME ...] [--quick]`, a table on screen, JSON on disk.
+
+    python -m bench                    # all: training, candidates, check, estimator
+    python -m bench training --quick   # one, at the goal's configuration only
+
+Each figure that has a goal is a ratio (or an error) measured in one run on one machine, so a
+noisy machine shifts both sides alike. Results go to bench/results/suite-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+BENCHES = ("training", "candidates", "check", "estimator")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", choices=[[], *BENCHES], default=[], metavar="NAME",
+                        help=f"benchmarks to run ({', '.join(BENCHES)}; default: all)")
+    parser.add_argument("--quick", action="store_true", help="fewer configurations and candidates")
+    parser.add_argument("--tflite-python", help="a Python with TensorFlow, for the estimator benchmark")
+    parser.add_argument("--out", default="bench/results", help="folder for the JSON results")
+    args = parser.parse_args(argv)
+    from engine.backend import select_backend
+
+    select_backend()
+    console, results = Console(), {}
+    for name in args.names or BENCHES:
+        console.print(f"[bold]{name}[/bold] ...")
+        start = time.perf_counter()
+        results[name] = _run(name, args)
+        results[name]["bench_seconds"] = round(time.perf_counter() - start, 1)
+        console.print(_table(name, results[name]))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"suite-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps({"environment": _environment(), **results}, indent=1))
+    console.print(f"results: {path}")
+    return 0
+
+
+def _run(name: str, args) -> dict:
+    import importlib
+
+    module = importlib.import_module(f"bench.{name}")
+    if name == "estimator":
+        return module.run(args.quick, args.tflite_python)
+    return module.run(args.quick)
+
+
+def _table(name: str, result: dict) -> Table:
+    table = Table(title=f"{name}: goal {result.get('goal', '-')}", title_justify="left", box=None,
+                  header_style="bold", caption=result.get("skipped"))
+    rows = result.get("rows", [])
+    for column in rows[0] if rows else ["result"]:
+        table.add_column(column.replace("_", " "), justify="right")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    return table
+
+
+def _environment() -> dict:
+    import os
+    import platform
+
+    import jax
+    import keras
+
+    return {"python": platform.python_version(), "jax": jax.__version__, "keras": keras.__version__,
+            "devices": [str(d) for d in jax.devices()], "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
