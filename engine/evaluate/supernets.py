@@ -187,8 +187,10 @@ def _with_functions(data, key, factor, model: MobileNetV2Supernet, config: SpecC
 
 
 def _slice_like(values: list, variables: list) -> list:
-    """The leading block of each array with the shape of the matching (narrower) variable."""
-    return [value[tuple(slice(0, n) for n in variable.shape)] for value, variable in zip(values, variables)]
+    """The leading block of each array with the shape of the matching (narrower) variable.
+    Sliced on the host: an eager slice of a device array compiles one XLA program per shape."""
+    return [np.ascontiguousarray(np.asarray(value)[tuple(slice(0, n) for n in variable.shape)])
+            for value, variable in zip(values, variables)]
 
 
 def _augment_fn(config: SpecConfig):

@@ -103,6 +103,29 @@ def tflite_flash(network: Network, weight_bytes: int) -> int:
     return total + TFLITE_BYTES_PER_TENSOR * tensors
 
 
+def estimate_paper(network: Network, input_bytes: int, activation_bytes: int, weight_bytes: int,
+                   flash_overhead: int) -> Estimate:
+    """Njor et al. 2025 eq. 1-2 (see the module docstring)."""
+    shapes = network.shapes()
+    peak, peak_op = input_bytes, "input"
+    for op in network.ops:
+        inputs = sum(_elements(shapes[n]) for n in op.inputs)
+        out = _elements(op.out_shape)
+        # conv: in + out; then its batch norm and ReLU6 each read and write the output
+        unfused = max(inputs + out, 2 * out) if op.kind in ("conv", "depthwise") else inputs + out
+        if op.kind == "depthwise" and op.out_shape[0] < shapes[op.inputs[0]][0]:  # stride 2: padded first
+            h, w, c = shapes[op.inputs[0]]
+            unfused = max(unfused, inputs + (h + 1 + h % 2) * (w + 1 + w % 2) * c)
+        first_input = op.inputs[0] == "input"
+        bytes_ = unfused * activation_bytes if not first_input else \
+            input_bytes + (unfused - inputs) * activation_bytes
+        if bytes_ > peak:
+            peak, peak_op = bytes_, op.name
+    params = sum(op.bn_params for op in network.ops)
+    return Estimate(peak, params * weight_bytes + flash_overhead, sum(op.macs for op in network.ops),
+                    params, peak_op)
+
+
 def _produced_before(network: Network, name: str, position: int) -> bool:
     if name == "input":
         return True
