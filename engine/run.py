@@ -18,7 +18,7 @@ from typing import Any
 from engine import interrupts
 from engine.backend import enable_compilation_cache, keras as load_keras
 from engine.errors import DataError, FatalError
-from engine.evaluate.compiles import compile_stats
+from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.evaluator import Evaluator, TrialResult
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
@@ -46,7 +46,7 @@ def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     config = spec.config
     keras = load_keras()
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
-    compile_stats()  # start counting compilations
+    reset_compile_stats()  # this run's compilations only
     bundle = Bundle(resume) if resume else Bundle.create(config.output.root, config.name)
     bundle.lock()
     previous = interrupts.install()

@@ -22,3 +22,9 @@ def compile_stats() -> dict[str, float]:
         monitoring.register_event_duration_secs_listener(_listen)
         _registered = True
     return dict(_count)
+
+
+def reset_compile_stats() -> None:
+    """Starts counting from zero (a run reports its own compilations, not its process's)."""
+    compile_stats()
+    _count.update(compiles=0, seconds=0.0)
