@@ -11,13 +11,13 @@ import jax
 import numpy as np
 
 from engine import interrupts
-from engine.evaluate.batches import eval_batches, train_batches
+from engine.evaluate.batches import train_batches
 from engine.evaluate.fitness import fitness
-from engine.evaluate.metrics import classification_metrics
+from engine.evaluate.evaluator import measure_split
 from engine.evaluate.optimizers import make_optimizer
 from engine.evaluate.steps import TrainState, make_grad, make_predict, make_train_step
-from engine.evaluate.supernets import stable_seed
-from engine.hardware.estimate import Estimate, estimate_liveness, estimate_paper
+from engine.evaluate.supernets import augment_fn, stable_seed
+from engine.hardware.estimate import Estimate, estimate_system
 from engine.space.darts.arch import build_derived
 from engine.space.darts.derived_network import derived_model, to_stock
 from engine.space.darts.genotype import Genotype
@@ -38,12 +38,8 @@ def darts_estimate(config, modality, data: dict[str, Any], genotype: Genotype, c
     """RAM, flash and MACs of the derived system, by the spec's estimator."""
     space, hardware = config.search_space, config.hardware
     network = build_derived(modality.input_shape(data), genotype, space.channels, space.cells, classes)
-    input_bytes = modality.input_bytes(data, hardware.data_bytes)
-    if hardware.estimator == "paper":
-        return estimate_paper(network, input_bytes, hardware.activation_bytes, hardware.weight_bytes,
-                              hardware.flash_overhead_bytes)
-    return estimate_liveness(network, input_bytes, modality.frontend_scratch_bytes(data, hardware.data_bytes),
-                             hardware.activation_bytes, hardware.weight_bytes, hardware.flash_overhead_bytes)
+    return estimate_system(network, hardware, modality.input_bytes(data, hardware.data_bytes),
+                           modality.frontend_scratch_bytes(data, hardware.data_bytes))
 
 
 def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes: int, positive: int | None,
@@ -59,11 +55,8 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     model = derived_model(shape, genotype, space.channels, space.cells, classes, fast=True)
     estimate = darts_estimate(config, modality, data, genotype, classes)
     progress(f"training the derived network from scratch on {modality.key(data)} ({training.finetune_steps} steps)")
-    augment = None
-    if config.modality.type == "vision":
-        from modalities.vision.augment import random_crop_flip as augment
     optimizer = make_optimizer(training, training.finetune_steps)
-    step = make_train_step(make_grad(model, augment), optimizer)
+    step = make_train_step(make_grad(model, augment_fn(config)), optimizer)
     trainable = [v.value for v in model.trainable_variables]
     state = TrainState(trainable, [v.value for v in model.non_trainable_variables], optimizer.init(trainable))
     batches = train_batches(modality.arrays("train", data), training.batch_size, seed, modality.to_model_input)
@@ -84,18 +77,9 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     for variable, value in zip(model.non_trainable_variables, state.non_trainable):
         variable.assign(value)
     predict = make_predict(model)
-    measured = {split: _measure(predict, state, modality, data, split, config.training.eval_batch_size, classes,
-                                positive) for split in ("validation", "test")}
+    measured = {split: measure_split(lambda x: predict(state.trainable, state.non_trainable, x, {}), modality, data,
+                                     split, training.eval_batch_size, classes, positive) for split in ("validation", "test")}
     score = fitness(measured["validation"], estimate.ram_bytes, estimate.flash_bytes, budget[0], budget[1],
                     config.objective.weights)
     stock = to_stock(model, shape, genotype, space.channels, space.cells, classes)
     return Retrained(stock, measured["validation"], measured["test"], estimate, score, "", time.time() - start)
-
-
-def _measure(predict, state, modality, data, split, batch_size, classes, positive) -> dict[str, float]:
-    predictions, labels = [], []
-    for x, y, valid in eval_batches(modality.arrays(split, data), batch_size, modality.to_model_input):
-        predictions.append(np.asarray(predict(state.trainable, state.non_trainable, x, {}))[:valid])
-        labels.append(y)
-    metrics = classification_metrics(np.concatenate(labels), np.concatenate(predictions), classes, positive)
-    return {k: round(v, 6) for k, v in metrics.items()}

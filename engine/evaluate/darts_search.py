@@ -33,7 +33,7 @@ import optax
 from engine import interrupts
 from engine.errors import FatalError
 from engine.evaluate.optimizers import make_optimizer
-from engine.evaluate.supernets import stable_seed
+from engine.evaluate.supernets import augment_fn, stable_seed
 from engine.space.darts.arch import edge_cost_tables
 from engine.space.darts.genotype import Genotype, cell_edges, derive, softmax
 from engine.space.darts.search_network import DartsSearchNetwork, aligned_shape
@@ -98,7 +98,7 @@ class DartsSearch:
                                        optax.adam(self.settings.arch_learning_rate, b1=0.5, b2=0.999))
         self.g_optimizer = optax.adam(self.settings.gamma_learning_rate, b1=0.5, b2=0.999)
         self.penalty = _penalty_tables(config, shapes)
-        self.augment = _augment_fn(config)
+        self.augment = augment_fn(config)
         self._steps: dict[Any, tuple[Callable, Callable]] = {}
 
     # -- the loop ---------------------------------------------------------------------------
@@ -266,14 +266,6 @@ def _penalty_tables(config, shapes) -> tuple[float, dict, float] | None:
               for kind, rows in raw.items()}
     scale = float(sum(t.max(axis=1).sum() for t in tables.values())) or 1.0
     return settings.resource_penalty_weight, {k: jnp.asarray(v) for k, v in tables.items()}, scale
-
-
-def _augment_fn(config):
-    if config.modality.type != "vision":
-        return None
-    from modalities.vision.augment import random_crop_flip
-
-    return random_crop_flip
 
 
 def _check_aligned(splits, name: str, configs, modality) -> None:

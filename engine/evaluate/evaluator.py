@@ -18,7 +18,7 @@ from engine.evaluate.fitness import fitness
 from engine.evaluate.metrics import classification_metrics
 from engine.evaluate.steps import TrainState
 from engine.evaluate.supernets import Supernet, SupernetPool, stable_seed
-from engine.hardware.estimate import Estimate, estimate_liveness, estimate_paper
+from engine.hardware.estimate import Estimate, estimate_system
 from engine.space.candidate import Candidate
 from engine.space.mobilenet_arch import build_network
 from engine.spec.config import SpecConfig
@@ -59,13 +59,8 @@ class Evaluator:
         data = candidate.data
         network = build_network(self.modality.input_shape(data), candidate.depths,
                                 candidate.alpha * self.pool.width_factor(data), self.classes)
-        input_bytes = self.modality.input_bytes(data, hardware.data_bytes)
-        if hardware.estimator == "paper":
-            return estimate_paper(network, input_bytes, hardware.activation_bytes, hardware.weight_bytes,
-                                  hardware.flash_overhead_bytes)
-        scratch = self.modality.frontend_scratch_bytes(data, hardware.data_bytes)
-        return estimate_liveness(network, input_bytes, scratch, hardware.activation_bytes,
-                                 hardware.weight_bytes, hardware.flash_overhead_bytes)
+        return estimate_system(network, hardware, self.modality.input_bytes(data, hardware.data_bytes),
+                               self.modality.frontend_scratch_bytes(data, hardware.data_bytes))
 
     def rejection(self, estimate: Estimate) -> str:
         """Why a system is too far over budget to train, or ''."""
@@ -133,12 +128,17 @@ class Evaluator:
 
     def measure(self, net: Supernet, trainable, non_trainable, candidate: Candidate, split: str) -> dict[str, float]:
         """Accuracy, precision, recall and F1 on a split."""
-        arrays = self.modality.arrays(split, candidate.data)
         inputs = net.inputs(candidate)
-        predictions, labels = [], []
-        for x, y, valid in eval_batches(arrays, self.config.training.eval_batch_size, self.modality.to_model_input):
-            predictions.append(np.asarray(net.predict(trainable, non_trainable, x, inputs))[:valid])
-            labels.append(y)
-        metrics = classification_metrics(np.concatenate(labels), np.concatenate(predictions),
-                                         self.classes, self.positive)
-        return {k: round(v, 6) for k, v in metrics.items()}
+        return measure_split(lambda x: net.predict(trainable, non_trainable, x, inputs), self.modality,
+                             candidate.data, split, self.config.training.eval_batch_size, self.classes, self.positive)
+
+
+def measure_split(predict, modality, data: dict[str, Any], split: str, batch_size: int, classes: int,
+                  positive: int | None) -> dict[str, float]:
+    """Accuracy, precision, recall and F1 of `predict` (inputs -> class indices) on a split."""
+    predictions, labels = [], []
+    for x, y, valid in eval_batches(modality.arrays(split, data), batch_size, modality.to_model_input):
+        predictions.append(np.asarray(predict(x))[:valid])
+        labels.append(y)
+    metrics = classification_metrics(np.concatenate(labels), np.concatenate(predictions), classes, positive)
+    return {k: round(v, 6) for k, v in metrics.items()}

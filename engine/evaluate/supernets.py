@@ -77,7 +77,7 @@ class SupernetPool:
         self.load, self.save, self.progress = load, save, progress
         self.supernets: dict[str, Supernet] = {}
         self.narrow: dict[tuple[str, float], Supernet] = {}
-        self.augment = _augment_fn(config)
+        self.augment = augment_fn(config)
 
     def get(self, data: dict[str, Any]) -> Supernet:
         key = self.modality.key(data)
@@ -193,7 +193,8 @@ def _slice_like(values: list, variables: list) -> list:
             for value, variable in zip(values, variables)]
 
 
-def _augment_fn(config: SpecConfig):
+def augment_fn(config: SpecConfig):
+    """The in-step training augmentation of the modality, or None."""
     if config.modality.type != "vision":
         return None  # audio is augmented on the waveform, before features are cached
     from modalities.vision.augment import random_crop_flip

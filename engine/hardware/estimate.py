@@ -53,6 +53,15 @@ class Estimate:
         return dict(self.__dict__)
 
 
+def estimate_system(network: Network, hardware, input_bytes: int, scratch_bytes: int) -> Estimate:
+    """The estimate the spec's `hardware.estimator` asks for ('liveness' or 'paper')."""
+    if hardware.estimator == "paper":
+        return estimate_paper(network, input_bytes, hardware.activation_bytes, hardware.weight_bytes,
+                              hardware.flash_overhead_bytes)
+    return estimate_liveness(network, input_bytes, scratch_bytes, hardware.activation_bytes,
+                             hardware.weight_bytes, hardware.flash_overhead_bytes)
+
+
 def estimate_liveness(network: Network, input_bytes: int, scratch_bytes: int, activation_bytes: int,
                       weight_bytes: int, flash_overhead: int) -> Estimate:
     """Liveness-aware estimate (see the module docstring)."""

@@ -36,7 +36,7 @@ class OpChain:
     """
 
     def __init__(self, op: str, channels: int, stride: int, name: str, affine: bool, fast: bool = False):
-        self.op, self.fast = op, fast
+        self.op = op
         self.layers = op_layers(op, channels, stride, name, affine, fast)
 
     def __call__(self, x, training=None):
