@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="bench/results", help="folder for the JSON results")
     args = parser.parse_args(argv)
     from engine.backend import select_backend
+    from engine.environment import environment
 
     select_backend()
     console, results = Console(), {}
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"suite-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"environment": _environment(), **results}, indent=1))
+    path.write_text(json.dumps({"environment": environment(), **results}, indent=1))
     console.print(f"results: {path}")
     return 0
 
@@ -64,17 +65,6 @@ def _table(name: str, result: dict) -> Table:
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
     return table
-
-
-def _environment() -> dict:
-    import os
-    import platform
-
-    import jax
-    import keras
-
-    return {"python": platform.python_version(), "jax": jax.__version__, "keras": keras.__version__,
-            "devices": [str(d) for d in jax.devices()], "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
 if __name__ == "__main__":

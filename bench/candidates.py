@@ -28,19 +28,17 @@ SPEC = "specs/wakevision_small.yaml"
 
 
 def setup(steps: int):
-    from engine.evaluate.evaluator import Evaluator
-    from engine.evaluate.supernets import SupernetPool
-    from engine.space.joint import JointSpace
+    from danas.budget import Budget
+    from engine.run import supernet_parts
     from engine.spec import load_spec
     from modalities import open_modality
 
     config = load_spec(SPEC, ["training.pretrain_steps=1", f"training.finetune_steps={steps}"]).config
     modality = open_modality(config)
     info = modality.load()
-    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(),
-                       tuple(config.search_space.alphas))
-    pool = SupernetPool(config, modality, space, len(info.classes), lambda n: None, lambda n, d: None, lambda m: None)
-    return config, modality, space, pool, Evaluator(config, modality, pool, len(info.classes), 1, (10**9, 10**9))
+    # an unlimited budget: every sampled candidate is trained, none rejected
+    parts = supernet_parts(config, modality, tuple(info.classes), Budget(ram_bytes=10**12, flash_bytes=10**12))
+    return config, modality, parts.space, parts.pool, parts.evaluator
 
 
 def sample(space, count: int) -> list:
@@ -63,12 +61,12 @@ def run_ours(steps: int, count: int) -> dict:
         modality.arrays("validation", candidate.data)
     before, start = compile_stats(), time.perf_counter()
     for candidate in candidates:
-        assert evaluator.evaluate(candidate).status == "ok"
+        assert evaluator.evaluate(candidate, 0).status == "ok"
     seconds = time.perf_counter() - start
     after = compile_stats()
     start = time.perf_counter()
     for candidate in candidates:
-        evaluator.evaluate(candidate)
+        evaluator.evaluate(candidate, 0)
     return {"seconds": seconds, "steady_seconds": time.perf_counter() - start,
             "compiles": after["compiles"] - before["compiles"],
             "compile_seconds": round(after["seconds"] - before["seconds"], 2),

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from engine.errors import FatalError
+from danas.errors import FatalError
 
 BACKEND = "jax"
 

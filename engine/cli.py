@@ -17,7 +17,7 @@ from typing import Sequence
 
 import yaml
 
-from engine.errors import DanasError, Problem, SpecError
+from danas.errors import DanasError, Problem, SpecError
 from reports.terminal import Terminal
 
 DEBUG_ENV = "DANAS_DEBUG"
@@ -158,18 +158,21 @@ def _differences(new: dict, old: dict, run_dir: Path, path: str = "") -> list[Pr
 
 
 def _show_check(spec, terminal: Terminal) -> None:
-    from engine.hardware.targets import budget
+    from engine.hardware.targets import hardware_budget
     from engine.space.size import space_size
+    from modalities import MODALITIES
 
-    size = space_size(spec.config)
+    modality = MODALITIES.get(spec.config.modality.type)
+    size = space_size(spec.config, len(modality.space_configs(spec.config.modality)),
+                      modality.space_detail(spec.config.modality))
     hardware = spec.config.hardware
-    ram, flash = budget(hardware.target, hardware.ram_bytes, hardware.flash_bytes)
+    budget = hardware_budget(hardware)
     terminal.result(f"# {spec.text.path}: valid (spec version {spec.config.version})")
     terminal.result(yaml.safe_dump(spec.resolved, sort_keys=False, width=88).rstrip())
     terminal.result(f"# data configurations: {size.data:,} ({size.data_detail})")
     terminal.result(f"# architectures: {size.architectures:,} ({size.architecture_detail})")
     terminal.result(f"# joint search space: {size.joint:,} systems")
-    terminal.result(f"# budget: {ram:,} B RAM, {flash:,} B flash ({hardware.target})")
+    terminal.result(f"# budget: {budget.ram_bytes:,} B RAM, {budget.flash_bytes:,} B flash ({hardware.target})")
 
 
 if __name__ == "__main__":

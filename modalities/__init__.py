@@ -4,7 +4,7 @@ A modality loads its dataset, lists its data genes (the data configurations it c
 the search space), serves arrays per data configuration, and says what an input costs in RAM.
 """
 
-from engine.registry import Registry
+from danas.registry import Registry
 from modalities.audio.modality import AudioModality
 from modalities.base import Modality
 from modalities.vision.modality import VisionModality

@@ -12,6 +12,7 @@ from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from danas.errors import Problem
 from modalities.cache import cache_root
 
 SPLITS = ("train", "validation", "test")
@@ -82,6 +83,9 @@ class Modality(Protocol):
     def to_model_input(self, x: np.ndarray) -> np.ndarray:
         """Stored values (uint8 pixels, features) to the float32 the model reads."""
 
+    def augmentation(self) -> Any:
+        """augment(x, key) -> x applied to each training batch inside the compiled step, or None."""
+
 
 @dataclass
 class SplitArrays:
@@ -98,6 +102,36 @@ class CachedModality:
 
     name = ""
     space_type: type = object
+    # What the modality says of its genes before any data is read (spec checks, --check, keys).
+    sources: tuple[str, ...] = ()          # the dataset.source values that hold this modality's data
+    builtin_sources: tuple[str, ...] = ()  # those that are generated, needing no dataset.path
+    gene_names: tuple[str, ...] = ()       # the keys of a data configuration
+
+    @classmethod
+    def space_configs(cls, space: Any) -> list[dict[str, Any]]:
+        """Every data configuration of a `modality:` section (the typed config)."""
+        raise NotImplementedError
+
+    @classmethod
+    def gene_values(cls, space: Any) -> dict[str, tuple]:
+        """Each data gene's allowed values in a `modality:` section."""
+        raise NotImplementedError
+
+    @classmethod
+    def space_detail(cls, space: Any) -> str:
+        """How the data space multiplies out, for `--check` ('3 resolutions x 2 colours')."""
+        raise NotImplementedError
+
+    @classmethod
+    def reference_data(cls, section: dict[str, Any]) -> dict[str, Any]:
+        """The configuration a Hardware-Aware NAS baseline pins unless told otherwise, from the
+        resolved `modality:` section (plain data: it is filled in before the typed config exists)."""
+        raise NotImplementedError
+
+    @classmethod
+    def problems(cls, config: Any) -> Iterator[Problem]:
+        """Cross-field problems of a spec that only this modality can see (none by default)."""
+        return iter(())
 
     def __init__(self, config: Any):
         if not isinstance(config.modality, self.space_type):
@@ -108,3 +142,7 @@ class CachedModality:
         self.info: Any = None
         self._records: dict[str, list[Record]] = {}
         self._opened: Any = None
+
+    def data_configs(self) -> list[dict[str, Any]]:
+        """Every data configuration of the spec's data search space."""
+        return self.space_configs(self.space)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import DataError
-from engine.spec.config import DatasetConfig
+from danas.errors import DataError
+from danas.config import DatasetConfig
 from modalities.base import SPLITS, Record, Source
 from modalities.sampling import balanced_sample
 

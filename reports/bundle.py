@@ -11,12 +11,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.errors import FatalError
+from danas.errors import FatalError
 from reports.atomic import write_atomic
-from reports.records import TrialRecord
-from reports.resume import read_trials_repairing, trial_line
+from danas.records import TrialRecord
+from reports.resume import jsonl_line, read_trials_repairing
 
 LOCK = ".lock"
+
+
+RUN_STATE = "run_state.json"
 
 
 class Bundle:
@@ -81,7 +84,7 @@ class Bundle:
 
     def append_trial(self, record: TrialRecord) -> None:
         """Appends one line to trials.jsonl and makes it durable before returning."""
-        line = trial_line(record)
+        line = jsonl_line(record)
         with open(self.root / "trials.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
@@ -90,6 +93,15 @@ class Bundle:
     def read_trials(self) -> tuple[list[TrialRecord], bool]:
         """The recorded trials, and whether a torn last record had to be cut off."""
         return read_trials_repairing(self.root / "trials.jsonl")
+
+    def elapsed_seconds(self) -> float:
+        """Search time already spent by earlier sessions of this run (0 for a new run)."""
+        path = self.root / RUN_STATE
+        return json.loads(path.read_text())["elapsed_seconds"] if path.exists() else 0.0
+
+    def save_elapsed(self, seconds: float) -> None:
+        """Records the search time spent so far, for a resumed run's time budget."""
+        self.write_json(RUN_STATE, {"elapsed_seconds": round(seconds, 3)})
 
     def save_checkpoint(self, name: str, data: bytes) -> None:
         """A supernet checkpoint and its SHA-256 (checked when it is loaded again)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
+from danas.budget import Budget
 from reports.plots import front_2d, plt
 from reports.resume import read_trials_repairing
 
@@ -17,9 +18,8 @@ from reports.resume import read_trials_repairing
 def load_run(root: Path) -> dict[str, Any]:
     summary = json.loads((root / "summary.json").read_text())
     trials, _ = read_trials_repairing(root / "trials.jsonl")
-    budget = (summary["budget"]["ram_bytes"], summary["budget"]["flash_bytes"])
-    feasible = [t for t in trials if t.status == "ok" and t.estimate["ram_bytes"] <= budget[0]
-                and t.estimate["flash_bytes"] <= budget[1]]
+    budget = Budget.from_json(summary["budget"])
+    feasible = [t for t in trials if t.status == "ok" and budget.fits(t.estimate)]
     return {"root": root, "name": root.name, "summary": summary, "trials": trials,
             "budget": budget, "feasible": feasible}
 
@@ -32,7 +32,7 @@ def comparison_table(runs: list[dict[str, Any]], threshold: float) -> Table:
         table.add_column(run["name"], justify="right")
     rows = [
         ("data-aware", lambda r: str(_data_aware(r))),
-        ("budget kB RAM / flash", lambda r: f"{r['budget'][0] / 1024:.0f} / {r['budget'][1] / 1024:.0f}"),
+        ("budget kB RAM / flash", lambda r: f"{r['budget'].ram_bytes / 1024:.0f} / {r['budget'].flash_bytes / 1024:.0f}"),
         ("evaluated", lambda r: str(r["summary"]["counts"]["ok"])),
         ("best accuracy within budget", lambda r: f"{max((t.metrics['accuracy'] for t in r['feasible']), default=0):.3f}"),
         (f"systems >= {threshold:.0%}", lambda r: str(sum(t.metrics["accuracy"] >= threshold for t in r["feasible"]))),
@@ -55,7 +55,7 @@ def overlay_plot(runs: list[dict[str, Any]], path: Path) -> None:
     for ax, resource, label in ((axes[0], "ram_bytes", "RAM"), (axes[1], "flash_bytes", "flash")):
         for run, color in zip(runs, ("tab:blue", "tab:orange")):
             ok = [t for t in run["trials"] if t.status == "ok"]
-            points = [(t.estimate[resource] / 1024, t.metrics["accuracy"]) for t in ok]
+            points = [(getattr(t.estimate, resource) / 1024, t.metrics["accuracy"]) for t in ok]
             if points:
                 ax.scatter(*zip(*points), s=12, alpha=0.5, color=color)
             front = front_2d(points)

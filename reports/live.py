@@ -17,7 +17,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from reports.records import TrialRecord
+from danas.budget import Budget
+from danas.records import TrialRecord
 from reports.render import trial_line
 from reports.terminal import Terminal
 
@@ -28,7 +29,7 @@ class RunStatus:
 
     limit: int | None
     minutes: float | None
-    budget: tuple[int, int]
+    budget: Budget
     start: float
     phase: str = "starting"
     evaluated: int = 0
@@ -62,8 +63,8 @@ def render_status(status: RunStatus, now: float | None = None) -> Group:
         best = status.best
         lines.append(Text(f"best: {best.short()}  acc {best.metrics['accuracy']:.3f}  fitness {best.fitness:.3f}"))
         grid = Table.grid(padding=(0, 1))
-        grid.add_row(Text("RAM  "), _bar(best.estimate["ram_bytes"], status.budget[0]))
-        grid.add_row(Text("flash"), _bar(best.estimate["flash_bytes"], status.budget[1]))
+        grid.add_row(Text("RAM  "), _bar(best.estimate.ram_bytes, status.budget.ram_bytes))
+        grid.add_row(Text("flash"), _bar(best.estimate.flash_bytes, status.budget.flash_bytes))
         lines.append(grid)
     for reason, count in status.reasons.most_common(3):
         lines.append(Text(f"{count} x {reason}", style="dim"))

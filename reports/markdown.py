@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reports.darts import darts_markdown
-from reports.records import TrialRecord
+from danas.budget import Budget
+from danas.records import ParetoEntry, TrialRecord
 
 
 def _depths(trial: TrialRecord) -> str:
@@ -20,7 +21,7 @@ def _kb(value: int) -> str:
     return f"{value / 1024:,.1f}"
 
 
-def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budget: tuple[int, int],
+def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: Budget,
                     plots: list[str], spec_name: str, darts: dict[str, Any] | None = None) -> str:
     """The Markdown report of a finished run."""
     counts = summary["counts"]
@@ -30,7 +31,7 @@ def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budge
                   "stand-in. Its numbers say nothing about real data.", ""]
     lines += [
         f"- seed {summary['seed']}, dataset fingerprint `{summary['dataset_fingerprint']}`",
-        f"- budget: {budget[0]:,} B RAM, {budget[1]:,} B flash",
+        f"- budget: {budget.ram_bytes:,} B RAM, {budget.flash_bytes:,} B flash",
         f"- candidates: {counts['ok']} evaluated, {counts['rejected']} rejected before training, "
         f"{counts['failed']} failed",
         f"- XLA compilations: {summary['xla_compilations']} ({summary['xla_compile_seconds']} s)",
@@ -41,15 +42,14 @@ def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budge
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for entry in pareto:
-        trial = entry["trial"] if isinstance(entry["trial"], TrialRecord) else TrialRecord.from_json(entry["trial"])
-        test, est = entry["test_metrics"], trial.estimate
+        trial, test, est = entry.trial, entry.test_metrics, entry.trial.estimate
         lines.append(
             f"| {trial.index + 1} | {trial.data_key} | {_depths(trial)} | "
             f"{_alpha(trial)} | {trial.metrics['accuracy']:.3f} | {test['accuracy']:.3f} | "
             f"{test['precision']:.2f} / {test['recall']:.2f} / {test['f1']:.2f} | "
-            f"{_kb(est['ram_bytes'])} ({est['ram_bytes'] / budget[0]:.0%}) | "
-            f"{_kb(est['flash_bytes'])} ({est['flash_bytes'] / budget[1]:.0%}) | {est['macs'] / 1e6:.2f} M | "
-            f"[{entry['model'].split('/')[-1]}]({entry['model']}) |")
+            f"{_kb(est.ram_bytes)} ({budget.ram_share(est):.0%}) | "
+            f"{_kb(est.flash_bytes)} ({budget.flash_share(est):.0%}) | {est.macs / 1e6:.2f} M | "
+            f"[{entry.model.split('/')[-1]}]({entry.model}) |")
     if darts is not None:
         lines += [""] + darts_markdown(darts)
     lines += ["", "## Best per data configuration", "", "| data | trial | val acc | fitness | RAM kB | flash kB |",
@@ -57,6 +57,6 @@ def report_markdown(summary: dict[str, Any], pareto: list[dict[str, Any]], budge
     for key, data in sorted(summary["best_per_data_configuration"].items()):
         trial = TrialRecord.from_json(data)
         lines.append(f"| {key} | {trial.index + 1} | {trial.metrics['accuracy']:.3f} | {trial.fitness:.3f} | "
-                     f"{_kb(trial.estimate['ram_bytes'])} | {_kb(trial.estimate['flash_bytes'])} |")
+                     f"{_kb(trial.estimate.ram_bytes)} | {_kb(trial.estimate.flash_bytes)} |")
     lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from reports.records import TrialRecord  # noqa: E402
+from danas.budget import Budget  # noqa: E402
+from danas.records import TrialRecord  # noqa: E402
 
 Save = Callable[[str, Callable[[str], None]], None]  # bundle.write_with
 KB = 1024
@@ -41,9 +42,9 @@ def accuracy_vs_resource(trials: Sequence[TrialRecord], resource: str, budget: i
     ok = _ok(trials)
     for key in sorted({t.data_key for t in ok}):
         group = [t for t in ok if t.data_key == key]
-        ax.scatter([t.estimate[resource] / KB for t in group], [t.metrics["accuracy"] for t in group],
+        ax.scatter([getattr(t.estimate, resource) / KB for t in group], [t.metrics["accuracy"] for t in group],
                    label=key, s=22, alpha=0.8)
-    front = front_2d([(t.estimate[resource] / KB, t.metrics["accuracy"]) for t in ok])
+    front = front_2d([(getattr(t.estimate, resource) / KB, t.metrics["accuracy"]) for t in ok])
     if front:
         xs, ys = zip(*front)
         ax.step(xs, ys, where="post", color="black", linewidth=1, label="Pareto front")
@@ -94,11 +95,11 @@ def pareto_fraction(trials: Sequence[TrialRecord], pareto_indices: set[int]):
 
 
 def write_plots(save: Save, trials: Sequence[TrialRecord], pareto_indices: set[int],
-                budget: tuple[int, int]) -> list[str]:
+                budget: Budget) -> list[str]:
     """Writes the four figures through `save(name, writer)`; returns their names."""
     figures = {
-        "plots/accuracy_vs_ram.png": accuracy_vs_resource(trials, "ram_bytes", budget[0], "Accuracy vs RAM"),
-        "plots/accuracy_vs_flash.png": accuracy_vs_resource(trials, "flash_bytes", budget[1], "Accuracy vs flash"),
+        "plots/accuracy_vs_ram.png": accuracy_vs_resource(trials, "ram_bytes", budget.ram_bytes, "Accuracy vs RAM"),
+        "plots/accuracy_vs_flash.png": accuracy_vs_resource(trials, "flash_bytes", budget.flash_bytes, "Accuracy vs flash"),
         "plots/fitness.png": fitness_over_evaluations(trials),
         "plots/pareto_fraction.png": pareto_fraction(trials, pareto_indices),
     }

@@ -11,52 +11,48 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from reports.records import TrialRecord
+from danas.budget import Budget
+from danas.records import ParetoEntry, TrialRecord, architecture_label
 
 
-def trial_line(record: TrialRecord, total: int | None, budget: tuple[int, int]) -> str:
+def trial_line(record: TrialRecord, total: int | None, budget: Budget) -> str:
     """One line per evaluated candidate, for the progress log."""
-    ram, flash = record.estimate.get("ram_bytes", 0), record.estimate.get("flash_bytes", 0)
     where = f"[{record.index + 1}/{total}]" if total else f"[{record.index + 1}]"
-    resources = f"RAM {ram / 1024:.0f} kB ({ram / budget[0]:.0%}) flash {flash / 1024:.0f} kB ({flash / budget[1]:.0%})"
     if record.status == "ok":
+        estimate = record.estimate
+        resources = (f"RAM {estimate.ram_bytes / 1024:.0f} kB ({budget.ram_share(estimate):.0%}) "
+                     f"flash {estimate.flash_bytes / 1024:.0f} kB ({budget.flash_share(estimate):.0%})")
         return (f"{where} {record.short()}: acc {record.metrics['accuracy']:.3f} {resources} "
                 f"fitness {record.fitness:.3f} ({record.seconds:.1f} s)")
     return f"{where} {record.short()}: {record.status}: {record.reason}"
 
 
-def run_header(summary: dict[str, Any], budget: tuple[int, int]) -> Text:
+def run_header(summary: dict[str, Any], budget: Budget) -> Text:
     counts = summary["counts"]
     text = Text()
     if summary.get("builtin_data"):
         text.append("BUILT-IN GENERATED DATA: results say nothing about real data.\n", style="bold yellow")
     text.append(f"{summary['name']} (seed {summary['seed']}): {counts['ok']} evaluated, "
                 f"{counts['rejected']} rejected before training, {counts['failed']} failed; "
-                f"budget {budget[0] / 1024:.0f} kB RAM / {budget[1] / 1024:.0f} kB flash; "
+                f"budget {budget.ram_bytes / 1024:.0f} kB RAM / {budget.flash_bytes / 1024:.0f} kB flash; "
                 f"{summary['seconds']['total']:.0f} s, {summary['xla_compilations']} XLA compilations")
     return text
 
 
-def _arch(trial: TrialRecord) -> str:
-    if "genotype" in trial.candidate:
-        return "DARTS cells"
-    return f"d{''.join(map(str, trial.candidate['depths']))} a{trial.candidate['alpha']:g}"
-
-
-def pareto_table(systems: list[dict[str, Any]], budget: tuple[int, int]) -> Table:
+def pareto_table(systems: list[ParetoEntry], budget: Budget) -> Table:
     """The Pareto-optimal systems: data configuration, architecture, metrics, resources."""
     table = Table(title="Pareto-optimal systems (accuracy vs RAM vs flash)", title_justify="left",
                   pad_edge=False, box=None, header_style="bold")
     for column in ("#", "data", "arch", "val", "test", "P/R", "RAM kB", "flash kB", "MMAC"):
         table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
     for system in systems:
-        trial: TrialRecord = system["trial"]
-        test = system["test_metrics"]
-        ram, flash = trial.estimate["ram_bytes"], trial.estimate["flash_bytes"]
-        table.add_row(str(trial.index + 1), trial.data_key, _arch(trial), f"{trial.metrics['accuracy']:.3f}",
-                      f"{test['accuracy']:.3f}", f"{test['precision']:.2f}/{test['recall']:.2f}",
-                      f"{ram / 1024:.0f} {ram / budget[0]:.0%}", f"{flash / 1024:.0f} {flash / budget[1]:.0%}",
-                      f"{trial.estimate['macs'] / 1e6:.1f}")
+        trial, test, estimate = system.trial, system.test_metrics, system.trial.estimate
+        table.add_row(str(trial.index + 1), trial.data_key, architecture_label(trial.candidate),
+                      f"{trial.metrics['accuracy']:.3f}", f"{test['accuracy']:.3f}",
+                      f"{test['precision']:.2f}/{test['recall']:.2f}",
+                      f"{estimate.ram_bytes / 1024:.0f} {budget.ram_share(estimate):.0%}",
+                      f"{estimate.flash_bytes / 1024:.0f} {budget.flash_share(estimate):.0%}",
+                      f"{estimate.macs / 1e6:.1f}")
     return table
 
 
@@ -67,7 +63,7 @@ def best_per_data_table(summary: dict[str, Any]) -> Table:
         table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
     for key, data in sorted(summary["best_per_data_configuration"].items()):
         trial = TrialRecord.from_json(data)
-        table.add_row(key, str(trial.index + 1), _arch(trial), f"{trial.metrics['accuracy']:.3f}",
-                      f"{trial.fitness:.3f}", f"{trial.estimate['ram_bytes'] / 1024:.0f}",
-                      f"{trial.estimate['flash_bytes'] / 1024:.0f}")
+        table.add_row(key, str(trial.index + 1), architecture_label(trial.candidate),
+                      f"{trial.metrics['accuracy']:.3f}", f"{trial.fitness:.3f}",
+                      f"{trial.estimate.ram_bytes / 1024:.0f}", f"{trial.estimate.flash_bytes / 1024:.0f}")
     return table

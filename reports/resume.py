@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from reports.atomic import write_atomic
-from reports.records import TrialRecord
+from danas.records import TrialRecord
 
 
-def trial_line(record: TrialRecord) -> str:
+def jsonl_line(record: TrialRecord) -> str:
     """The exact line trials.jsonl holds for a record."""
     return json.dumps(record.to_json(), sort_keys=True) + "\n"
 
@@ -27,7 +27,7 @@ def read_trials_repairing(path: Path) -> tuple[list[TrialRecord], bool]:
             records.append(TrialRecord.from_json(json.loads(line)))
         except (ValueError, TypeError, KeyError):
             break  # the torn record and anything after it
-    canonical = "".join(trial_line(r) for r in records).encode()
+    canonical = "".join(jsonl_line(r) for r in records).encode()
     if canonical == path.read_bytes():
         return records, False
     write_atomic(path, canonical)

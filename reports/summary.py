@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.records import TrialRecord
+from danas.records import TrialRecord
 
 
 def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],

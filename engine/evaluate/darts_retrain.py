@@ -7,23 +7,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import jax
-import numpy as np
-
-from engine import interrupts
+from danas.budget import Budget
+from danas.records import Estimate
 from engine.evaluate.batches import train_batches
-from engine.evaluate.fitness import fitness
 from engine.evaluate.evaluator import measure_split
+from engine.evaluate.fitness import fitness
+from engine.evaluate.loop import train
 from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.seeds import stable_seed
 from engine.evaluate.steps import TrainState, make_grad, make_predict, make_train_step
-from engine.evaluate.supernets import augment_fn, stable_seed
-from engine.hardware.estimate import Estimate, estimate_system
+from engine.hardware.estimate import estimate_system
 from engine.space.darts.arch import build_derived
 from engine.space.darts.derived_network import derived_model, to_stock
 from engine.space.darts.genotype import Genotype
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Retrained:
     model: Any  # keras.Model with the trained weights
     validation: dict[str, float]
@@ -43,7 +42,7 @@ def darts_estimate(config, modality, data: dict[str, Any], genotype: Genotype, c
 
 
 def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes: int, positive: int | None,
-            budget: tuple[int, int], progress) -> Retrained:
+            budget: Budget, progress) -> Retrained:
     """Trains the derived network for training.finetune_steps steps and measures it."""
     from engine.backend import keras
 
@@ -56,22 +55,15 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     estimate = darts_estimate(config, modality, data, genotype, classes)
     progress(f"training the derived network from scratch on {modality.key(data)} ({training.finetune_steps} steps)")
     optimizer = make_optimizer(training, training.finetune_steps)
-    step = make_train_step(make_grad(model, augment_fn(config)), optimizer)
+    step = make_train_step(make_grad(model, modality.augmentation()), optimizer)
     trainable = [v.value for v in model.trainable_variables]
     state = TrainState(trainable, [v.value for v in model.non_trainable_variables], optimizer.init(trainable))
     batches = train_batches(modality.arrays("train", data), training.batch_size, seed, modality.to_model_input)
-    key, losses = jax.random.PRNGKey(seed), []
-    for _ in range(training.finetune_steps):
-        x, y = next(batches)
-        key, sub = jax.random.split(key)
-        state, loss = step(state, x, y, ({},), sub)
-        losses.append(loss)
-        interrupts.check()
-    values = np.asarray(jax.device_get(losses)) if losses else np.zeros(0)
-    if not np.all(np.isfinite(values)):
-        first = int(np.argmax(~np.isfinite(values)))
-        return Retrained(model, {}, {}, estimate, None, f"loss became {values[first]} at training step {first}",
-                         time.time() - start)
+    outcome = train(step, state, batches, training.finetune_steps, seed, lambda _: ({},), "training step")
+    if outcome.failure:
+        return Retrained(model=model, validation={}, test={}, estimate=estimate, fitness=None,
+                         failure=outcome.failure, seconds=time.time() - start)
+    state = outcome.state
     for variable, value in zip(model.trainable_variables, state.trainable):
         variable.assign(value)
     for variable, value in zip(model.non_trainable_variables, state.non_trainable):
@@ -79,7 +71,7 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     predict = make_predict(model)
     measured = {split: measure_split(lambda x: predict(state.trainable, state.non_trainable, x, {}), modality, data,
                                      split, training.eval_batch_size, classes, positive) for split in ("validation", "test")}
-    score = fitness(measured["validation"], estimate.ram_bytes, estimate.flash_bytes, budget[0], budget[1],
-                    config.objective.weights)
+    score = fitness(measured["validation"], estimate, budget, config.objective.weights)
     stock = to_stock(model, shape, genotype, space.channels, space.cells, classes)
-    return Retrained(stock, measured["validation"], measured["test"], estimate, score, "", time.time() - start)
+    return Retrained(model=stock, validation=measured["validation"], test=measured["test"], estimate=estimate,
+                     fitness=score, failure="", seconds=time.time() - start)

@@ -4,7 +4,7 @@ First-order DARTS (Liu et al. 2019): a weight step on a training batch (the spec
 gradients clipped to norm 5 as DARTS does), then an architecture step on a validation batch
 that updates alpha and beta (Adam, beta1 0.5, weight decay 1e-3, as DARTS) and gamma (Adam,
 its own learning rate), the weights held fixed. The schedule (warm-up, early stop of the data
-search) is the strategy's (`engine.strategies.differentiable`). Every sample enters under
+search) is its schedule's (`engine.evaluate.darts_schedule`). Every sample enters under
 every data configuration (the modality serves each split in the same order for each), until
 the data search stops; then only the chosen configuration is featurised.
 
@@ -19,7 +19,6 @@ where an uninterrupted one does.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -30,16 +29,19 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from engine import interrupts
-from engine.errors import FatalError
+from danas import interrupts
+from danas.errors import FatalError
 from engine.evaluate.optimizers import make_optimizer
-from engine.evaluate.supernets import augment_fn, stable_seed
+from engine.evaluate.checkpoint import pack, unpack
+from engine.evaluate.loop import non_finite
+from engine.evaluate.seeds import stable_seed
 from engine.space.darts.arch import edge_cost_tables
 from engine.space.darts.genotype import Genotype, cell_edges, derive, softmax
 from engine.space.darts.search_network import DartsSearchNetwork, aligned_shape
-from engine.strategies.differentiable import DartsState, Differentiable
+from engine.evaluate.darts_schedule import DartsState, Differentiable
 
 CHECKPOINT = "darts-search"
+PARAM_GROUPS = ("trainable", "non_trainable", "w_opt", "arch", "gamma", "a_opt", "g_opt")
 ARCH_KEYS = ("alpha_normal", "alpha_reduce", "beta_normal", "beta_reduce")
 DARTS_ARCH_WEIGHT_DECAY = 1e-3
 DARTS_GRAD_CLIP = 5.0
@@ -98,7 +100,7 @@ class DartsSearch:
                                        optax.adam(self.settings.arch_learning_rate, b1=0.5, b2=0.999))
         self.g_optimizer = optax.adam(self.settings.gamma_learning_rate, b1=0.5, b2=0.999)
         self.penalty = _penalty_tables(config, shapes)
-        self.augment = augment_fn(config)
+        self.augment = modality.augmentation()
         self._steps: dict[Any, tuple[Callable, Callable]] = {}
 
     # -- the loop ---------------------------------------------------------------------------
@@ -162,10 +164,10 @@ class DartsSearch:
         return np.sort(rng.choice(n, size=min(self.batch, n), replace=False))
 
     def _check_finite(self, losses, epoch: int) -> None:
-        values = np.asarray(jax.device_get(losses))
-        if not np.all(np.isfinite(values)):
-            raise FatalError(f"the DARTS search diverged in epoch {epoch + 1} (loss {values[~np.isfinite(values)][0]});"
-                             f" lower training.learning_rate (now {self.config.training.learning_rate}) and run again")
+        failure = non_finite(np.asarray(jax.device_get(losses), np.float64), f"epoch {epoch + 1}, step")
+        if failure:
+            raise FatalError(f"the DARTS search diverged ({failure}); lower training.learning_rate "
+                             f"(now {self.config.training.learning_rate}) and run again")
 
     # -- compiled steps ---------------------------------------------------------------------
     def _compiled(self, chosen: int | None) -> tuple[Callable, Callable]:
@@ -192,15 +194,10 @@ class DartsSearch:
         if data is None:
             return None
         template = self._fresh()
-        arrays = np.load(io.BytesIO(data))
-        meta = json.loads(bytes(arrays["meta"]).decode())
+        restored, meta = unpack(data, {name: getattr(template, name) for name in PARAM_GROUPS})
         if meta["settings"] != _settings(self.config):
             self.progress("the saved DARTS search was made with other settings; starting again")
             return None
-        restored = {}
-        for name in ("trainable", "non_trainable", "w_opt", "arch", "gamma", "a_opt", "g_opt"):
-            leaves, tree = jax.tree.flatten(getattr(template, name))
-            restored[name] = jax.tree.unflatten(tree, [jnp.asarray(arrays[f"{name}{i}"]) for i in range(len(leaves))])
         return _Params(**restored, history=meta["history"]), DartsState.from_json(meta["state"])
 
 
@@ -295,12 +292,5 @@ def _settings(config) -> dict[str, Any]:
 
 
 def _to_bytes(params: _Params, state: DartsState, settings: dict[str, Any]) -> bytes:
-    arrays = {}
-    for name in ("trainable", "non_trainable", "w_opt", "arch", "gamma", "a_opt", "g_opt"):
-        for i, leaf in enumerate(jax.tree.leaves(getattr(params, name))):
-            arrays[f"{name}{i}"] = np.asarray(leaf)
-    meta = {"state": state.to_json(), "history": params.history, "settings": settings}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    return pack({name: getattr(params, name) for name in PARAM_GROUPS},
+                meta={"state": state.to_json(), "history": params.history, "settings": settings})

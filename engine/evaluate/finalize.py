@@ -10,25 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from danas.records import TrialRecord
 from engine.evaluate.evaluator import Evaluator
 from engine.evaluate.fitness import pareto_front
 from engine.space.candidate import Candidate
 from engine.space.extract import extract_subnet
-from reports.records import TrialRecord
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class FinalSystem:
+    """A Pareto-optimal system ready to leave the process: its trial, test metrics and model."""
+
     trial: TrialRecord
     test_metrics: dict[str, float]
-    model: Any  # keras.Model
-    feasible: bool
+    model: Any  # keras.Model with the trained weights, stock layers only
 
 
 def pareto_trials(trials: list[TrialRecord]) -> list[TrialRecord]:
     """The successful trials on the (accuracy, RAM, flash) Pareto front."""
     ok = [t for t in trials if t.status == "ok"]
-    points = [(t.metrics["accuracy"], t.estimate["ram_bytes"], t.estimate["flash_bytes"]) for t in ok]
+    points = [(t.metrics["accuracy"], t.estimate.ram_bytes, t.estimate.flash_bytes) for t in ok]
     return [ok[i] for i in pareto_front(points)]
 
 
@@ -45,7 +46,5 @@ def final_systems(evaluator: Evaluator, trials: list[TrialRecord]) -> list[Final
             variable.assign(value)
         model = extract_subnet(net.model, candidate.depths, candidate.alpha * net.factor,
                                name=f"danas_{trial.index:04d}")
-        feasible = (trial.estimate["ram_bytes"] <= evaluator.ram_budget
-                    and trial.estimate["flash_bytes"] <= evaluator.flash_budget)
-        systems.append(FinalSystem(trial, test, model, feasible))
+        systems.append(FinalSystem(trial=trial, test_metrics=test, model=model))
     return systems

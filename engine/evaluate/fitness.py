@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from engine.spec.config import FitnessWeightsConfig
+from danas.budget import Budget
+from danas.config import FitnessWeightsConfig
+from danas.records import Estimate
 
 
-def fitness(metrics: dict[str, float], ram: int, flash: int, ram_budget: int, flash_budget: int,
-            weights: FitnessWeightsConfig) -> float:
+def fitness(metrics: dict[str, float], estimate: Estimate, budget: Budget, weights: FitnessWeightsConfig) -> float:
     """f = w1 a + w2 p + w3 r + w4 (1 - v_r / x_r) + w5 (1 - v_f / x_f), where v is the excess
     over the budget x (0 when within it).
 
     Example:
-        >>> from engine.spec.config import FitnessWeightsConfig as W
-        >>> fitness({"accuracy": .8, "precision": .7, "recall": .6}, 150, 50, 100, 100, W(1, 1, 1, 1, 1))
+        >>> from danas.config import FitnessWeightsConfig as W
+        >>> used = Estimate(ram_bytes=150, flash_bytes=50, macs=0, params=0, peak_op="conv")
+        >>> fitness({"accuracy": .8, "precision": .7, "recall": .6}, used, Budget(ram_bytes=100, flash_bytes=100),
+        ...         W(1, 1, 1, 1, 1))
         3.6
     """
-    ram_term = 1.0 - max(0, ram - ram_budget) / ram_budget
-    flash_term = 1.0 - max(0, flash - flash_budget) / flash_budget
+    ram_term = 1.0 - max(0, estimate.ram_bytes - budget.ram_bytes) / budget.ram_bytes
+    flash_term = 1.0 - max(0, estimate.flash_bytes - budget.flash_bytes) / budget.flash_bytes
     return round(weights.accuracy * metrics["accuracy"] + weights.precision * metrics["precision"]
                  + weights.recall * metrics["recall"] + weights.ram * ram_term + weights.flash * flash_term, 6)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from danas.errors import DataError
+
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: int,
                            positive: int | None) -> dict[str, float]:
@@ -33,3 +35,19 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: int,
     return {"accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else 0.0,
             "precision": float(np.mean(precision)), "recall": float(np.mean(recall)),
             "f1": float(np.mean(f1))}
+
+
+def positive_index(name: str | None, classes: tuple[str, ...]) -> int | None:
+    """The class whose precision and recall a binary task reports (`objective.positive_class`):
+    the named one, else class 1 of two; None (macro averages) for more than two classes.
+
+    Example:
+        >>> positive_index(None, ("no-person", "person")), positive_index("no-person", ("no-person", "person"))
+        (1, 0)
+    """
+    if name is None:
+        return 1 if len(classes) == 2 else None
+    if name not in classes:
+        raise DataError(f"objective.positive_class {name!r} is not a class of this data; "
+                        f"expected one of: {', '.join(classes)}")
+    return classes.index(name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import optax
 
-from engine.registry import Registry
-from engine.spec.config import TrainingConfig
+from danas.registry import Registry
+from danas.config import TrainingConfig
 
 SCHEDULES: Registry = Registry("learning-rate schedule")
 OPTIMIZERS: Registry = Registry("optimizer")

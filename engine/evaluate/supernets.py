@@ -9,27 +9,26 @@ shared weights serve small candidates too.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import jax
 import numpy as np
 
-from engine import interrupts
-from engine.backend import keras as _keras
-from engine.errors import FatalError
+from danas.config import SpecConfig
+from danas.errors import FatalError
+from engine.backend import keras as load_keras
 from engine.evaluate.batches import train_batches
+from engine.evaluate.checkpoint import pack, unpack
+from engine.evaluate.loop import train
 from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.seeds import stable_seed
 from engine.evaluate.steps import TrainState, make_grad, make_predict, make_train_step
 from engine.space.candidate import Candidate
 from engine.space.joint import JointSpace
 from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
-from engine.spec.config import SpecConfig
 
-keras = _keras()
 # Part of every checkpoint's name: bump it when the supernet's layers or their order change, so
 # checkpoints cached by an older danas are never loaded into a different network.
 SUPERNET_VERSION = 1
@@ -61,12 +60,6 @@ class Supernet:
         return candidate_inputs(self.model, candidate.depths, candidate.alpha * self.factor)
 
 
-def stable_seed(*parts: Any) -> int:
-    """A 31-bit seed from any JSON-able parts (Python's hash() changes between processes)."""
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
-
-
 class SupernetPool:
     """Builds, pre-trains, saves and loads supernets, one per data configuration."""
 
@@ -77,7 +70,7 @@ class SupernetPool:
         self.load, self.save, self.progress = load, save, progress
         self.supernets: dict[str, Supernet] = {}
         self.narrow: dict[tuple[str, float], Supernet] = {}
-        self.augment = augment_fn(config)
+        self.augment = modality.augmentation()
 
     def get(self, data: dict[str, Any]) -> Supernet:
         key = self.modality.key(data)
@@ -125,21 +118,22 @@ class SupernetPool:
 
     def _make(self, data: dict[str, Any], key: str) -> Supernet:
         factor = self.width_factor(data)
-        keras.utils.set_random_seed(stable_seed(self.config.seed, key, "init"))
+        load_keras().utils.set_random_seed(stable_seed(self.config.seed, key, "init"))
         model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
                                     name=f"supernet_{key}")
         net = _with_functions(data, key, factor, model, self.config, self.augment)
         name = self.checkpoint_name(key)
         saved = self.load(name)
         if saved is not None:
-            net.trainable, net.non_trainable = _from_bytes(saved, model)
+            groups, _ = unpack(saved, {"t": net.trainable, "n": net.non_trainable})
+            net.trainable, net.non_trainable = groups["t"], groups["n"]
             net.reused = True
             self.progress(f"reusing the pre-trained supernet for {key}")
             return net
         start = time.time()
         self._pretrain(net)
         net.pretrain_seconds = time.time() - start
-        self.save(name, _to_bytes(net))
+        self.save(name, pack({"t": net.trainable, "n": net.non_trainable}))
         return net
 
     def _pretrain(self, net: Supernet) -> None:
@@ -156,26 +150,20 @@ class SupernetPool:
         rule_step = make_train_step(net.grad, optimizer)
         batches = train_batches(self.modality.arrays("train", net.data), training.batch_size,
                                 stable_seed(self.config.seed, net.key, "pretrain"), self.modality.to_model_input)
-        key = jax.random.PRNGKey(stable_seed(self.config.seed, net.key, "augment"))
         rng = np.random.default_rng(stable_seed(self.config.seed, net.key, "sandwich"))
-        losses = []
-        for step in range(steps):
-            x, y = next(batches)
-            key, sub = jax.random.split(key)
-            if training.pretrain_rule == "sandwich":
-                middle = self.space.sample(rng)
-                subnets = (largest, smallest, net.inputs(Candidate(net.data, middle.depths, middle.alpha)))
-            else:
-                subnets = (largest,)
-            state, loss = rule_step(state, x, y, subnets, sub)
-            losses.append(loss)
-            interrupts.check()
-        values = np.asarray(jax.device_get(losses))
-        if not np.all(np.isfinite(values)):
-            first = int(np.argmax(~np.isfinite(values)))
-            raise FatalError(f"supernet pre-training for {net.key} diverged (loss {values[first]} at step "
-                             f"{first}); lower training.learning_rate (now {training.learning_rate}) and run again")
-        net.trainable, net.non_trainable = state.trainable, state.non_trainable
+
+        def subnets(step: int) -> tuple[dict, ...]:
+            if training.pretrain_rule != "sandwich":
+                return (largest,)
+            middle = self.space.sample(rng)
+            return (largest, smallest, net.inputs(Candidate(net.data, middle.depths, middle.alpha)))
+
+        outcome = train(rule_step, state, batches, steps, stable_seed(self.config.seed, net.key, "augment"),
+                        subnets, "pre-training step")
+        if outcome.failure:
+            raise FatalError(f"supernet pre-training for {net.key} diverged ({outcome.failure}); lower "
+                             f"training.learning_rate (now {training.learning_rate}) and run again")
+        net.trainable, net.non_trainable = outcome.state.trainable, outcome.state.non_trainable
 
 
 def _with_functions(data, key, factor, model: MobileNetV2Supernet, config: SpecConfig, augment) -> Supernet:
@@ -192,26 +180,3 @@ def _slice_like(values: list, variables: list) -> list:
     return [np.ascontiguousarray(np.asarray(value)[tuple(slice(0, n) for n in variable.shape)])
             for value, variable in zip(values, variables)]
 
-
-def augment_fn(config: SpecConfig):
-    """The in-step training augmentation of the modality, or None."""
-    if config.modality.type != "vision":
-        return None  # audio is augmented on the waveform, before features are cached
-    from modalities.vision.augment import random_crop_flip
-
-    return random_crop_flip
-
-
-def _to_bytes(net: Supernet) -> bytes:
-    arrays = {f"t{i}": np.asarray(v) for i, v in enumerate(net.trainable)}
-    arrays.update({f"n{i}": np.asarray(v) for i, v in enumerate(net.non_trainable)})
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
-def _from_bytes(data: bytes, model: MobileNetV2Supernet) -> tuple[list, list]:
-    arrays = np.load(io.BytesIO(data))
-    trainable = [jax.numpy.asarray(arrays[f"t{i}"]) for i in range(len(model.trainable_variables))]
-    non_trainable = [jax.numpy.asarray(arrays[f"n{i}"]) for i in range(len(model.non_trainable_variables))]
-    return trainable, non_trainable

@@ -34,23 +34,8 @@ MACs count multiply-accumulates of convolutions and the classifier: a latency pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from danas.records import Estimate
 from engine.space.mobilenet_arch import Network
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """Resource use of one system, in bytes (RAM, flash) and multiply-accumulates."""
-
-    ram_bytes: int
-    flash_bytes: int
-    macs: int
-    params: int
-    peak_op: str  # the op at which RAM peaks ('frontend' or 'input' if those dominate)
-
-    def as_dict(self) -> dict[str, int | str]:
-        return dict(self.__dict__)
 
 
 def estimate_system(network: Network, hardware, input_bytes: int, scratch_bytes: int) -> Estimate:
@@ -81,8 +66,8 @@ def estimate_liveness(network: Network, input_bytes: int, scratch_bytes: int, ac
     if scratch_bytes > peak:
         peak, peak_op = scratch_bytes, "frontend"
     params = sum(op.params for op in network.ops)
-    return Estimate(input_bytes + peak, tflite_flash(network, weight_bytes) + flash_overhead,
-                    sum(op.macs for op in network.ops), params, peak_op)
+    return Estimate(ram_bytes=input_bytes + peak, flash_bytes=tflite_flash(network, weight_bytes) + flash_overhead,
+                    macs=sum(op.macs for op in network.ops), params=params, peak_op=peak_op)
 
 
 TFLITE_QUANT_BYTES_PER_CHANNEL = 24  # (float32 scale + int64 zero point) x (weights, biases)
@@ -131,8 +116,8 @@ def estimate_paper(network: Network, input_bytes: int, activation_bytes: int, we
         if bytes_ > peak:
             peak, peak_op = bytes_, op.name
     params = sum(op.bn_params for op in network.ops)
-    return Estimate(peak, params * weight_bytes + flash_overhead, sum(op.macs for op in network.ops),
-                    params, peak_op)
+    return Estimate(ram_bytes=peak, flash_bytes=params * weight_bytes + flash_overhead,
+                    macs=sum(op.macs for op in network.ops), params=params, peak_op=peak_op)
 
 
 def _produced_before(network: Network, name: str, position: int) -> bool:

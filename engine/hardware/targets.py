@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.registry import Registry
+from danas.budget import Budget
+from danas.config import HardwareConfig
+from danas.registry import Registry
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -33,7 +35,8 @@ for _target in (
     TARGETS.add(_target.name, _target)
 
 
-def budget(target: str, ram_bytes: int | None, flash_bytes: int | None) -> tuple[int, int]:
-    """(RAM, flash) budget in bytes: explicit values win over the named target's."""
-    device = TARGETS.get(target)
-    return (ram_bytes or device.ram_bytes, flash_bytes or device.flash_bytes)
+def hardware_budget(hardware: HardwareConfig) -> Budget:
+    """The spec's budget: explicit `ram_bytes` / `flash_bytes` win over the named target's."""
+    device = TARGETS.get(hardware.target)
+    return Budget(ram_bytes=hardware.ram_bytes or device.ram_bytes,
+                  flash_bytes=hardware.flash_bytes or device.flash_bytes, reject_margin=hardware.reject_margin)

@@ -4,8 +4,8 @@ Example:
     >>> c = Candidate({"resolution": 96, "color": "rgb"}, (2, 3, 1, 0, 0), 0.35)
     >>> Candidate.from_json(c.to_json()) == c
     True
-    >>> c.short()
-    '96px-rgb d23100 a0.35'
+
+Its display name is the modality's data key plus `danas.records.architecture_label`.
 """
 
 from __future__ import annotations
@@ -36,8 +36,3 @@ class Candidate:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Candidate":
         return cls(dict(data["data"]), tuple(data["depths"]), float(data["alpha"]))
-
-    def short(self) -> str:
-        data = "-".join(str(v) + ("px" if k == "resolution" else "") for k, v in self.data.items()) \
-            if "resolution" not in self.data else f"{self.data['resolution']}px-{self.data['color']}"
-        return f"{data} d{''.join(map(str, self.depths))} a{self.alpha:g}"

@@ -1,17 +1,18 @@
-"""Size of the joint search space (data configurations x architectures), for `--check`."""
+"""Size of the joint search space (data configurations x architectures), for `--check`.
+
+The data side is the modality's to count (`modalities.MODALITIES`); this counts architectures.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from danas.config import MobileNetV2SpaceConfig, SpecConfig
 from engine.space.darts_genes import darts_space_size
 from engine.space.mobilenet_genes import valid_depths
-from engine.spec.config import MobileNetV2SpaceConfig, SpecConfig, VisionConfig
-from modalities.audio.genes import audio_data_configs
-from modalities.vision.genes import vision_data_configs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SpaceSize:
     """How many data configurations and architectures a spec searches, with how they multiply."""
 
@@ -25,9 +26,11 @@ class SpaceSize:
         return self.data * self.architectures
 
 
-def space_size(config: SpecConfig) -> SpaceSize:
-    """Counts the joint space of `config`."""
-    data, data_detail = _data_size(config)
+def space_size(config: SpecConfig, data: int, data_detail: str) -> SpaceSize:
+    """The joint space of `config`, given its data space's size (and how it multiplies out)."""
+    if not config.strategy.data_aware:
+        pinned = ", ".join(f"{k} {v}" for k, v in config.strategy.pinned_data.items())
+        data, data_detail = 1, f"pinned ({pinned}): data_aware is false"
     space = config.search_space
     if isinstance(space, MobileNetV2SpaceConfig):
         depths = len(valid_depths(space.stage_depths.as_tuple()))
@@ -36,20 +39,4 @@ def space_size(config: SpecConfig) -> SpaceSize:
     else:
         arch = darts_space_size(space.nodes, space.ops)
         arch_detail = f"normal x reduction cells of {space.nodes} nodes over {len(space.ops)} ops"
-    return SpaceSize(data, data_detail, arch, arch_detail)
-
-
-def _data_size(config: SpecConfig) -> tuple[int, str]:
-    if not config.strategy.data_aware:
-        pinned = ", ".join(f"{k} {v}" for k, v in config.strategy.pinned_data.items())
-        return 1, f"pinned ({pinned}): data_aware is false"
-    modality = config.modality
-    if isinstance(modality, VisionConfig):
-        count = len(vision_data_configs(modality.resolutions, modality.color))
-        return count, f"{len(modality.resolutions)} resolutions x {len(modality.color)} colours"
-    count = len(audio_data_configs(modality.sample_rate, modality.window_hops(),
-                                   modality.mel_bins, modality.n_mfcc))
-    parts = [len(modality.sample_rate), len(modality.window_hops()), len(modality.mel_bins),
-             len(modality.n_mfcc)]
-    return count, (f"{parts[0]} sample rates x {parts[1]} (window, hop) pairs x "
-                   f"{parts[2]} mel sizes x {parts[3]} MFCC counts")
+    return SpaceSize(data=data, data_detail=data_detail, architectures=arch, architecture_detail=arch_detail)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from engine.errors import SpecError
+from danas.errors import SpecError
 from engine.spec.checks import cross_field_problems
-from engine.spec.config import SpecConfig, build_config
+from danas.config import SpecConfig, build_config
 from engine.spec.defaults import fill_defaults
 from engine.spec.load import SpecText, read_spec
 from engine.spec.overrides import apply_overrides
 from engine.spec.validate import schema_problems
+from modalities import MODALITIES
 
 __all__ = ["Spec", "SpecError", "load_bundle_spec", "load_spec", "resolve"]
 
@@ -90,16 +91,6 @@ def _derive(resolved: dict[str, Any], base_dir: Path | None) -> None:
         dataset["path"] = str((base_dir / Path(dataset["path"]).expanduser()).resolve())
     strategy = resolved["strategy"]
     if not strategy["data_aware"]:
-        strategy["pinned_data"] = {**_reference_data(resolved["modality"]),
-                                   **(strategy["pinned_data"] or {})}
-
-
-def _reference_data(modality: dict[str, Any]) -> dict[str, Any]:
-    """The data configuration a Hardware-Aware NAS baseline uses unless pinned otherwise."""
-    if modality["type"] == "vision":
-        colors = modality["color"]
-        return {"resolution": max(modality["resolutions"]),
-                "color": "rgb" if "rgb" in colors else colors[0]}
-    pairs = modality["window_hop_pairs"] or [[modality["window"][0], modality["hop"][0]]]
-    return {"sample_rate": modality["sample_rate"][0], "window": pairs[0][0], "hop": pairs[0][1],
-            "mel_bins": modality["mel_bins"][0], "n_mfcc": modality["n_mfcc"][0]}
+        # the Hardware-Aware NAS baseline: the modality's reference configuration unless pinned
+        reference = MODALITIES.get(resolved["modality"]["type"]).reference_data(resolved["modality"])
+        strategy["pinned_data"] = {**reference, **(strategy["pinned_data"] or {})}

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
-from engine.errors import Problem
+from danas.config import (DartsSpaceConfig, DifferentiableConfig, EvolutionConfig, MobileNetV2SpaceConfig,
+                          SpecConfig)
+from danas.errors import Problem
 from engine.space.mobilenet_genes import valid_depths
-from engine.spec.config import (AudioConfig, DartsSpaceConfig, DifferentiableConfig,
-                                EvolutionConfig, MobileNetV2SpaceConfig, SpecConfig, VisionConfig)
+from modalities import MODALITIES
 
 Check = Callable[[SpecConfig], Iterable[Problem]]
 CHECKS: list[Check] = []
 
-SOURCES_BY_MODALITY = {
-    "vision": ("wake_vision", "image_folder", "builtin_person"),
-    "audio": ("speech_commands", "builtin_speech"),
-}
-BUILTIN_SOURCES = ("builtin_person", "builtin_speech")
-VISION_KEYS = ("resolution", "color")
-AUDIO_KEYS = ("sample_rate", "window", "hop", "mel_bins", "n_mfcc")
 
 
 def check(fn: Check) -> Check:
@@ -38,7 +32,7 @@ def cross_field_problems(config: SpecConfig) -> list[Problem]:
 
 @check
 def _source_fits_modality(cfg: SpecConfig) -> Iterator[Problem]:
-    allowed = SOURCES_BY_MODALITY[cfg.modality.type]
+    allowed = MODALITIES.get(cfg.modality.type).sources
     if cfg.dataset.source not in allowed:
         yield Problem("dataset.source", f"received {cfg.dataset.source!r}, which is not "
                       f"{cfg.modality.type} data; with modality.type {cfg.modality.type} "
@@ -48,7 +42,8 @@ def _source_fits_modality(cfg: SpecConfig) -> Iterator[Problem]:
 @check
 def _path_given(cfg: SpecConfig) -> Iterator[Problem]:
     data = cfg.dataset
-    if data.source not in BUILTIN_SOURCES and data.path is None and data.when_missing == "error":
+    builtin = MODALITIES.get(cfg.modality.type).builtin_sources
+    if data.source not in builtin and data.path is None and data.when_missing == "error":
         yield Problem("dataset.path", f"missing; source {data.source} needs the folder you "
                       "downloaded it to (or set dataset.when_missing: generate to use the "
                       "built-in stand-in)")
@@ -78,24 +73,8 @@ def _strategy_fits_space(cfg: SpecConfig) -> Iterator[Problem]:
 
 
 @check
-def _audio_frontend(cfg: SpecConfig) -> Iterator[Problem]:
-    audio = cfg.modality
-    if not isinstance(audio, AudioConfig):
-        return
-    where = "modality.window_hop_pairs" if audio.window_hop_pairs else "modality.hop"
-    for window, hop in audio.window_hops():
-        if hop > window:
-            yield Problem(where, f"hop {hop} > window {window}; every hop must be <= its "
-                          "window, or frames would skip samples")
-    for coefficients in audio.n_mfcc:
-        if coefficients > min(audio.mel_bins):
-            yield Problem("modality.n_mfcc", f"received {coefficients}; expected <= the "
-                          f"smallest mel_bins ({min(audio.mel_bins)}): MFCCs are a DCT of the mel bands")
-    shortest = int(audio.clip_seconds * min(audio.sample_rate))
-    for window, _ in audio.window_hops():
-        if window > shortest:
-            yield Problem("modality.window", f"received {window}; expected <= {shortest} "
-                          "samples, the clip length at the lowest sample rate")
+def _modality_rules(cfg: SpecConfig) -> Iterator[Problem]:
+    yield from MODALITIES.get(cfg.modality.type).problems(cfg)
 
 
 @check
@@ -103,25 +82,15 @@ def _pinned_data_in_space(cfg: SpecConfig) -> Iterator[Problem]:
     pinned = cfg.strategy.pinned_data
     if pinned is None:
         return
-    modality = cfg.modality
-    keys = VISION_KEYS if isinstance(modality, VisionConfig) else AUDIO_KEYS
+    modality = MODALITIES.get(cfg.modality.type)
     for key in pinned:
-        if key not in keys:
-            yield Problem(f"strategy.pinned_data.{key}", f"not a {modality.type} data gene; "
-                          f"expected keys: {', '.join(keys)}")
-    for key, allowed in _gene_values(modality).items():
+        if key not in modality.gene_names:
+            yield Problem(f"strategy.pinned_data.{key}", f"not a {modality.name} data gene; "
+                          f"expected keys: {', '.join(modality.gene_names)}")
+    for key, allowed in modality.gene_values(cfg.modality).items():
         if key in pinned and pinned[key] not in allowed:
             yield Problem(f"strategy.pinned_data.{key}", f"received {pinned[key]}; must be in "
                           f"the data search space: {', '.join(map(str, allowed))}")
-
-
-def _gene_values(modality) -> dict[str, tuple]:
-    if isinstance(modality, VisionConfig):
-        return {"resolution": modality.resolutions, "color": modality.color}
-    pairs = modality.window_hops()
-    return {"sample_rate": modality.sample_rate, "window": tuple(w for w, _ in pairs),
-            "hop": tuple(h for _, h in pairs), "mel_bins": modality.mel_bins,
-            "n_mfcc": modality.n_mfcc}
 
 
 @check

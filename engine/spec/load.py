@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import Problem, SpecError
+from danas.errors import Problem, SpecError
 
 MAX_SPEC_BYTES = 1_000_000  # a spec is a page of YAML; anything bigger is a mistake
 MAX_VALUES = 100_000        # after YAML aliases are expanded (a "billion laughs" file expands forever)

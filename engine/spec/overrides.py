@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.errors import Problem, SpecError
+from danas.errors import Problem, SpecError
 from engine.spec.load import check_size, parse_yaml
 from engine.spec.schema import property_names, subschema
 from engine.spec.validate import did_you_mean

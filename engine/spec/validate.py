@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import jsonschema
 
-from engine.errors import Problem
+from danas.errors import Problem
 from engine.spec.load import describe_type
 from engine.spec.schema import load_schema
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.space.candidate import Candidate
 from engine.space.joint import JointSpace
-from engine.spec.config import EvolutionConfig
+from danas.config import EvolutionConfig
 from engine.strategies.base import unseen
 
 

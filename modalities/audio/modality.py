@@ -10,11 +10,12 @@ on disk, keyed by the dataset fingerprint.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
-from engine.spec.config import AudioConfig
+from danas.config import AudioConfig
+from danas.errors import Problem
 from modalities.audio import wav
 from modalities.audio.augment import augment_clips
 from modalities.audio.genes import audio_data_configs, audio_input_shape, audio_key
@@ -34,10 +35,51 @@ class AudioModality(CachedModality):
 
     name = "audio"
     space_type = AudioConfig
+    sources = ("speech_commands", "builtin_speech")
+    builtin_sources = ("builtin_speech",)
+    gene_names = ("sample_rate", "window", "hop", "mel_bins", "n_mfcc")
 
-    def data_configs(self) -> list[dict[str, Any]]:
-        return audio_data_configs(self.space.sample_rate, self.space.window_hops(),
-                                  self.space.mel_bins, self.space.n_mfcc)
+    @classmethod
+    def space_configs(cls, space: AudioConfig) -> list[dict[str, Any]]:
+        return audio_data_configs(space.sample_rate, space.window_hops(), space.mel_bins, space.n_mfcc)
+
+    @classmethod
+    def gene_values(cls, space: AudioConfig) -> dict[str, tuple]:
+        pairs = space.window_hops()
+        return {"sample_rate": space.sample_rate, "window": tuple(w for w, _ in pairs),
+                "hop": tuple(h for _, h in pairs), "mel_bins": space.mel_bins, "n_mfcc": space.n_mfcc}
+
+    @classmethod
+    def space_detail(cls, space: AudioConfig) -> str:
+        return (f"{len(space.sample_rate)} sample rates x {len(space.window_hops())} (window, hop) pairs x "
+                f"{len(space.mel_bins)} mel sizes x {len(space.n_mfcc)} MFCC counts")
+
+    @classmethod
+    def reference_data(cls, section: dict[str, Any]) -> dict[str, Any]:
+        """The first value of each front-end setting as written (the first (window, hop) pair)."""
+        pairs = section["window_hop_pairs"] or [[section["window"][0], section["hop"][0]]]
+        return {"sample_rate": section["sample_rate"][0], "window": pairs[0][0], "hop": pairs[0][1],
+                "mel_bins": section["mel_bins"][0], "n_mfcc": section["n_mfcc"][0]}
+
+    @classmethod
+    def problems(cls, config: Any) -> Iterator[Problem]:
+        """Front-ends that cannot work: hops over their window, more MFCCs than mel bands, windows
+        longer than the clip."""
+        audio = config.modality
+        where = "modality.window_hop_pairs" if audio.window_hop_pairs else "modality.hop"
+        for window, hop in audio.window_hops():
+            if hop > window:
+                yield Problem(where, f"hop {hop} > window {window}; every hop must be <= its "
+                              "window, or frames would skip samples")
+        for coefficients in audio.n_mfcc:
+            if coefficients > min(audio.mel_bins):
+                yield Problem("modality.n_mfcc", f"received {coefficients}; expected <= the "
+                              f"smallest mel_bins ({min(audio.mel_bins)}): MFCCs are a DCT of the mel bands")
+        shortest = int(audio.clip_seconds * min(audio.sample_rate))
+        for window, _ in audio.window_hops():
+            if window > shortest:
+                yield Problem("modality.window", f"received {window}; expected <= {shortest} "
+                              "samples, the clip length at the lowest sample rate")
 
     key = staticmethod(audio_key)
 
@@ -66,6 +108,11 @@ class AudioModality(CachedModality):
             classes=opened.source.classes, split_names=names,
             counts={s: len(r) for s, r in self._records.items()}, dropped=dropped)
         return self.info
+
+    @staticmethod
+    def augmentation():
+        """None: audio is augmented on the waveform (shift, noise) before features are cached."""
+        return None
 
     def arrays(self, split: str, data_config: dict[str, Any]) -> SplitArrays:
         """Standardised MFCCs [N, frames, n_mfcc, 1] (float32) and int32 labels."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import DataError
-from engine.spec.config import DatasetConfig
+from danas.errors import DataError
+from danas.config import DatasetConfig
 from modalities.audio.builtin.speech_dataset import builtin_speech_folder
 from modalities.audio.speech_commands import SpeechCommandsSource
 

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from engine.errors import DataError
+from danas.errors import DataError
 from modalities.audio import speech_labels as sl
 from modalities.audio.wav import read_wav, resample
 from modalities.base import Record, SplitIndex

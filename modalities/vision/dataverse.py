@@ -13,7 +13,7 @@ import tarfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from engine.errors import DataError
+from danas.errors import DataError
 from modalities.base import Record, SplitIndex
 from modalities.vision import wake_vision_labels as labels
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.spec.config import VisionConfig
+from danas.config import VisionConfig
 from modalities.base import CachedModality, SplitArrays
 from modalities.cache import cache_key, cached_arrays
 from modalities.dataset_info import DatasetInfo, check_corrupt, index_splits
@@ -29,9 +29,27 @@ class VisionModality(CachedModality):
 
     name = "vision"
     space_type = VisionConfig
+    sources = ("wake_vision", "image_folder", "builtin_person")
+    builtin_sources = ("builtin_person",)
+    gene_names = ("resolution", "color")
 
-    def data_configs(self) -> list[dict[str, Any]]:
-        return vision_data_configs(self.space.resolutions, self.space.color)
+    @classmethod
+    def space_configs(cls, space: VisionConfig) -> list[dict[str, Any]]:
+        return vision_data_configs(space.resolutions, space.color)
+
+    @classmethod
+    def gene_values(cls, space: VisionConfig) -> dict[str, tuple]:
+        return {"resolution": space.resolutions, "color": space.color}
+
+    @classmethod
+    def space_detail(cls, space: VisionConfig) -> str:
+        return f"{len(space.resolutions)} resolutions x {len(space.color)} colours"
+
+    @classmethod
+    def reference_data(cls, section: dict[str, Any]) -> dict[str, Any]:
+        """The highest resolution, in colour when colour is searched (the papers' baseline)."""
+        colors = section["color"]
+        return {"resolution": max(section["resolutions"]), "color": "rgb" if "rgb" in colors else colors[0]}
 
     key = staticmethod(vision_key)
     input_shape = staticmethod(vision_input_shape)
@@ -72,6 +90,13 @@ class VisionModality(CachedModality):
 
         arrays = cached_arrays(self.cache / "vision", key, build)
         return SplitArrays(arrays["x"], arrays["y"], skipped=self.info.skipped.get(split, 0))
+
+    @staticmethod
+    def augmentation():
+        """The in-step training augmentation: random crop and flip of a batch, in JAX."""
+        from modalities.vision.augment import random_crop_flip
+
+        return random_crop_flip
 
     @staticmethod
     def to_model_input(x: np.ndarray) -> np.ndarray:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import DataError
-from engine.spec.config import DatasetConfig
+from danas.errors import DataError
+from danas.config import DatasetConfig
 from modalities.base import Source
 from modalities.vision.builtin.person_dataset import builtin_person_folder
 from modalities.vision.dataverse import DataverseSource

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from engine.errors import DataError
+from danas.errors import DataError
 from modalities.base import Record, SplitIndex
 
 FIELDS = (

@@ -2,7 +2,7 @@ import signal
 
 import pytest
 
-from engine import interrupts
+from danas import interrupts
 
 
 def test_a_swallowed_ctrl_c_is_still_seen_at_the_next_check():

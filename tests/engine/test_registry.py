@@ -1,7 +1,8 @@
 import pytest
 
-from engine.hardware.targets import TARGETS, budget
-from engine.registry import Registry
+from engine.hardware.targets import TARGETS, hardware_budget
+from engine.spec import resolve
+from danas.registry import Registry
 from engine.spec.schema import load_schema
 
 
@@ -20,6 +21,11 @@ def test_target_names_match_the_schema_enum():
 
 
 def test_targets_have_the_papers_budgets():
+    def budget(target: str, ram_bytes: int | None, flash_bytes: int | None) -> tuple[int, int]:
+        _, config = resolve({"hardware": {"target": target, "ram_bytes": ram_bytes, "flash_bytes": flash_bytes}})
+        found = hardware_budget(config.hardware)
+        return found.ram_bytes, found.flash_bytes
+
     assert budget("stm32f765", None, None) == (512 * 1024, 2 * 1024 * 1024)
     assert budget("stm32f746", None, None) == (320 * 1024, 1024 * 1024)
     assert budget("nano33ble", 1000, None) == (1000, 1024 * 1024)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from danas.budget import Budget
+
 import json
 
 import numpy as np
@@ -79,13 +81,13 @@ def test_compilations_do_not_grow_with_candidates(tmp_path):
     modality.load()
     space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.25, 0.5))
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    evaluator = Evaluator(config, modality, pool, 2, 1, (10**9, 10**9))
+    evaluator = Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9))
     rng = np.random.default_rng(0)
     for alpha in (0.25, 0.5):  # one compiled set per (data configuration, width)
-        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha))
+        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha), 0)
     before = compile_stats()["compiles"]
     for _ in range(4):
-        assert evaluator.evaluate(space.sample(rng)).status == "ok"
+        assert evaluator.evaluate(space.sample(rng), 0).status == "ok"
     assert compile_stats()["compiles"] == before
 
 
@@ -106,11 +108,11 @@ def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
     modality.load()
     space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    evaluator = Evaluator(config, modality, pool, 2, 1, (10**9, 10**9))
+    evaluator = Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9))
     candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
     net = pool.get(candidate.data)
     net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]
-    result = evaluator.evaluate(candidate)
+    result = evaluator.evaluate(candidate, 0)
     assert result.status == "failed" and "at fine-tuning step 0" in result.reason
     assert result.fitness is None
 

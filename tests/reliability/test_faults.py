@@ -3,6 +3,8 @@ and memory failures. None loses or duplicates a finished candidate."""
 
 from __future__ import annotations
 
+from danas.budget import Budget
+
 import json
 import random
 import time
@@ -10,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.errors import DataError, FatalError
+from danas.errors import DataError, FatalError
 from engine.spec import resolve
 from tests.reports.test_resume import baseline, kill, only_run, resume, start, trials, wait_for  # noqa: F401
 
@@ -81,7 +83,7 @@ def small_pool(tmp_path, **training):
     modality.load()
     space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    return pool, Evaluator(config, modality, pool, 2, 1, (10**9, 10**9)), space
+    return pool, Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9)), space
 
 
 def test_diverging_supernet_stops_the_run_with_advice(tmp_path, monkeypatch):
@@ -108,7 +110,7 @@ def test_out_of_memory_is_a_failed_candidate_with_batch_size_advice(tmp_path, mo
         raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 9 GiB")
 
     monkeypatch.setattr(pool, "get", exhausted)
-    result = evaluator.evaluate(space.sample(np.random.default_rng(0)))
+    result = evaluator.evaluate(space.sample(np.random.default_rng(0)), 0)
     assert result.status == "failed" and "lower training.batch_size (now 8)" in result.reason
     assert "--set training.batch_size=4" in result.reason
 

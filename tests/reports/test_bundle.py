@@ -2,19 +2,24 @@ import json
 
 import pytest
 
-from engine.errors import FatalError
+from danas.errors import FatalError
 from reports.bundle import Bundle
 from reports.finish import render_text
 from reports.manifest import file_hashes, verify
-from reports.records import TrialRecord
+from danas.budget import Budget
+from danas.records import Estimate, ParetoEntry, TrialRecord
 from reports.render import pareto_table, trial_line
+
+BUDGET = Budget(ram_bytes=512 * 1024, flash_bytes=2048 * 1024)
 
 
 def record(index: int) -> TrialRecord:
-    return TrialRecord(index, {"data": {"resolution": 32, "color": "rgb"}, "depths": [1, 0, 0, 0, 0], "alpha": 0.5},
-                       "32px-rgb", "ok", metrics={"accuracy": 0.75, "precision": 0.5, "recall": 0.25, "f1": 0.33},
-                       estimate={"ram_bytes": 20480, "flash_bytes": 40960, "macs": 1_500_000, "params": 1000,
-                                 "peak_op": "x"}, fitness=3.5, seconds=1.0)
+    return TrialRecord(index=index, candidate={"data": {"resolution": 32, "color": "rgb"}, "depths": [1, 0, 0, 0, 0],
+                                               "alpha": 0.5},
+                       data_key="32px-rgb", status="ok",
+                       metrics={"accuracy": 0.75, "precision": 0.5, "recall": 0.25, "f1": 0.33},
+                       estimate=Estimate(ram_bytes=20480, flash_bytes=40960, macs=1_500_000, params=1000, peak_op="x"),
+                       fitness=3.5, seconds=1.0)
 
 
 def test_torn_last_record_is_cut_off(tmp_path):
@@ -59,23 +64,24 @@ def test_manifest_detects_changes(tmp_path):
 
 
 def test_renderers_fit_80_columns_without_colour():
-    table = pareto_table([{"trial": record(i), "test_metrics": record(i).metrics} for i in range(3)],
-                         (512 * 1024, 2048 * 1024))
+    table = pareto_table([ParetoEntry(trial=record(i), test_metrics=record(i).metrics, feasible=True, model="m.keras",
+                                      preprocessing="m.json") for i in range(3)], BUDGET)
     text = render_text(table, width=80)
     assert "\x1b[" not in text
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "32px-rgb" in text and "d10000 a0.5" in text
-    line = trial_line(record(0), 30, (512 * 1024, 2048 * 1024))
+    line = trial_line(record(0), 30, BUDGET)
     assert line.startswith("[1/30] 32px-rgb d10000 a0.5: acc 0.750 RAM 20 kB (4%)")
-    assert json.loads(json.dumps(record(0).to_json())) == record(0).to_json()
+    assert TrialRecord.from_json(json.loads(json.dumps(record(0).to_json()))) == record(0)
 
 
 def test_live_status_shows_phase_progress_best_and_reasons():
     from reports.live import RunStatus, render_status
 
-    status = RunStatus(30, 20, (512 * 1024, 2048 * 1024), start=0.0, phase="pre-training the supernet for 96px-rgb")
+    status = RunStatus(30, 20, BUDGET, start=0.0, phase="pre-training the supernet for 96px-rgb")
     status.add(record(0))
-    rejected = TrialRecord(1, record(0).candidate, "32px-rgb", "rejected", "RAM 900,000 B > 1.25 x budget")
+    rejected = TrialRecord(index=1, candidate=record(0).candidate, data_key="32px-rgb", status="rejected",
+                           reason="RAM 900,000 B > 1.25 x budget")
     status.add(rejected)
     text = render_text(render_status(status, now=90.0), width=80)
     assert "pre-training the supernet for 96px-rgb" in text

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.errors import DataError
+from danas.errors import DataError
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 POS_CHARACTER = 1

@@ -3,7 +3,9 @@ import numpy as np
 from engine.evaluate.fitness import fitness, pareto_front
 from engine.evaluate.metrics import classification_metrics
 from engine.evaluate.optimizers import OPTIMIZERS, SCHEDULES
-from engine.spec.config import FitnessWeightsConfig
+from danas.budget import Budget
+from danas.config import FitnessWeightsConfig
+from danas.records import Estimate
 from engine.spec.schema import load_schema
 
 
@@ -22,8 +24,14 @@ def test_macro_average_for_multiclass():
 def test_fitness_penalises_only_the_excess():
     weights = FitnessWeightsConfig(1, 1, 1, 1, 1)
     metrics = {"accuracy": 0.5, "precision": 0.5, "recall": 0.5}
-    assert fitness(metrics, 100, 100, 100, 100, weights) == 3.5
-    assert fitness(metrics, 150, 100, 100, 100, weights) == 3.0
+    budget = Budget(ram_bytes=100, flash_bytes=100)
+
+    def used(ram: int, flash: int) -> Estimate:
+        return Estimate(ram_bytes=ram, flash_bytes=flash, macs=0, params=0, peak_op="conv")
+
+    assert fitness(metrics, used(100, 100), budget, weights) == 3.5
+    assert fitness(metrics, used(150, 100), budget, weights) == 3.0
+    assert fitness(metrics, used(50, 300), budget, weights) == 1.5
 
 
 def test_pareto_front_keeps_trade_offs():

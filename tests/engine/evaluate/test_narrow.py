@@ -3,6 +3,8 @@ supernet, compiled once per (data configuration, width)."""
 
 from __future__ import annotations
 
+from danas.budget import Budget
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ def setup(tmp_path_factory):
     modality.load()
     space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.25, 0.35, 0.5))
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    return Evaluator(config, modality, pool, 2, 1, (10**9, 10**9)), space
+    return Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9)), space
 
 
 @pytest.mark.parametrize("depths,alpha", [((2, 3, 1, 2, 1), 0.25), ((1, 0, 0, 0, 0), 0.35), ((3, 4, 3, 3, 1), 0.35)])
@@ -60,8 +62,8 @@ def test_compilations_are_bounded_by_data_and_width_pairs(setup):
     evaluator, space = setup
     rng = np.random.default_rng(0)
     for alpha in (0.25, 0.35, 0.5):  # every (data configuration, width) pair once
-        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha))
+        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha), 0)
     before = compile_stats()["compiles"]
     for _ in range(5):
-        assert evaluator.evaluate(space.sample(rng)).status == "ok"
+        assert evaluator.evaluate(space.sample(rng), 0).status == "ok"
     assert compile_stats()["compiles"] == before

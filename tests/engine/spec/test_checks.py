@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine.errors import SpecError
+from danas.errors import SpecError
 from engine.spec import resolve
 
 

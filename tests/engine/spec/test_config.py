@@ -6,7 +6,7 @@ import json
 import pytest
 
 from engine.spec import load_spec, resolve
-from engine.spec.config import KINDS, SpecConfig, build_config
+from danas.config import KINDS, SpecConfig, build_config
 from engine.spec.schema import load_schema
 from tests.conftest import SPECS
 

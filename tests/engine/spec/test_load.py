@@ -1,6 +1,6 @@
 import pytest
 
-from engine.errors import SpecError
+from danas.errors import SpecError
 from engine.spec.load import read_spec
 
 

@@ -32,7 +32,7 @@ def drive(name, seed, steps=30, reject=()):
     return asked, state
 
 
-ASK_TELL = [name for name in STRATEGIES.names() if name != "differentiable"]  # DARTS trains, it does not ask
+ASK_TELL = STRATEGIES.names()
 
 
 @pytest.mark.parametrize("name", ASK_TELL)
@@ -45,9 +45,12 @@ def test_same_seed_same_candidates_and_no_duplicates(name):
         assert is_valid_depths(candidate.depths) and candidate.data in DATA and candidate.alpha in SPACE.alphas
 
 
-def test_strategy_names_match_the_schema():
+def test_search_names_match_the_schema_and_ask_tell_strategies_are_searches():
+    from engine.run import SEARCHES
+
     enum = load_schema()["properties"]["strategy"]["properties"]["type"]["enum"]
-    assert set(STRATEGIES.names()) == set(enum)
+    assert SEARCHES.names() == sorted(enum)
+    assert set(STRATEGIES.names()) == set(enum) - {"differentiable"}  # DARTS trains one network, it asks for nothing
 
 
 def test_evolution_generations_keep_their_size_despite_rejections():
@@ -90,7 +93,7 @@ def test_small_space_is_exhausted_cleanly():
 
 def test_differentiable_schedule_warms_up_then_stops_the_data_search_once():
     from engine.spec import resolve
-    from engine.strategies.differentiable import Differentiable
+    from engine.evaluate.darts_schedule import Differentiable
 
     _, config = resolve({"search_space": {"type": "darts"},
                          "strategy": {"type": "differentiable", "epochs": 3, "warmup_epochs": 1}})

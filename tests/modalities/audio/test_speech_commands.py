@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.errors import DataError
+from danas.errors import DataError
 from engine.spec import resolve
 from modalities.audio import speech_labels as sl
 from modalities.audio.augment import augment_clips

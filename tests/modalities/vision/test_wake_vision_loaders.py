@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from engine.errors import DataError
+from danas.errors import DataError
 from engine.spec import resolve
 from modalities.vision.dataverse import DataverseSource
 from modalities.vision.image_folder import ImageFolderSource

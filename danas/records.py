@@ -1,0 +1,103 @@
+"""The records one stage hands the next and the bundle keeps: plain data, built by keyword,
+JSON in and out, no rich, no JAX.
+
+Example:
+    >>> estimate = Estimate(ram_bytes=4096, flash_bytes=90000, macs=1200000, params=2000, peak_op="b1")
+    >>> record = TrialRecord(index=0, candidate={"data": {"resolution": 32, "color": "rgb"},
+    ...                      "depths": [1, 0, 0, 0, 0], "alpha": 0.5}, data_key="32px-rgb",
+    ...                      status="ok", estimate=estimate)
+    >>> TrialRecord.from_json(record.to_json()) == record
+    True
+    >>> record.short()
+    '32px-rgb d10000 a0.5'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("ok", "rejected", "failed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Estimate:
+    """Resource use of one system, in bytes (RAM, flash) and multiply-accumulates."""
+
+    ram_bytes: int
+    flash_bytes: int
+    macs: int
+    params: int
+    peak_op: str  # the op at which RAM peaks ('frontend' or 'input' if those dominate)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Estimate":
+        return cls(**data)
+
+
+@dataclass(kw_only=True)
+class TrialRecord:
+    """One candidate from evaluation to trials.jsonl (one JSON object per line).
+
+    `status` is 'ok' (trained and measured), 'rejected' (over budget, never trained; `reason`
+    says why) or 'failed' (training broke; `reason` says how)."""
+
+    index: int
+    candidate: dict[str, Any]
+    data_key: str
+    status: str
+    reason: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    estimate: Estimate | None = None
+    fitness: float | None = None
+    seconds: float = 0.0
+    pretrain_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"trial status {self.status!r}; expected one of: {', '.join(STATUSES)}")
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["estimate"] = self.estimate.to_json() if self.estimate else {}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TrialRecord":
+        estimate = Estimate.from_json(data["estimate"]) if data.get("estimate") else None
+        return cls(**{**data, "estimate": estimate})
+
+    def short(self) -> str:
+        """'96px-rgb d23100 a0.35' ('49x10-w640-h320 DARTS cells' for a derived DARTS network)."""
+        return f"{self.data_key} {architecture_label(self.candidate)}"
+
+
+def architecture_label(candidate: dict[str, Any]) -> str:
+    """The model genes in a few characters: 'd<blocks per stage 3-7> a<alpha>' or 'DARTS cells'."""
+    if "genotype" in candidate:
+        return "DARTS cells"
+    return f"d{''.join(map(str, candidate['depths']))} a{candidate['alpha']:g}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParetoEntry:
+    """A Pareto-optimal system as pareto.json keeps it: its trial, its test-split metrics, whether
+    it fits the budget, and where its model and preprocessing are in the bundle."""
+
+    trial: TrialRecord
+    test_metrics: dict[str, float]
+    feasible: bool
+    model: str
+    preprocessing: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"trial": self.trial.to_json(), "test_metrics": dict(self.test_metrics), "feasible": self.feasible,
+                "model": self.model, "preprocessing": self.preprocessing}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ParetoEntry":
+        return cls(trial=TrialRecord.from_json(data["trial"]), test_metrics=dict(data["test_metrics"]),
+                   feasible=bool(data["feasible"]), model=data["model"], preprocessing=data["preprocessing"])
