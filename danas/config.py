@@ -144,6 +144,7 @@ class TrainingConfig:
     pretrain_steps: int
     pretrain_rule: str
     finetune_steps: int
+    retrain_steps: int
     batch_size: int
     eval_batch_size: int
     optimizer: str

@@ -43,7 +43,7 @@ def darts_estimate(config, modality, data: dict[str, Any], genotype: Genotype, c
 
 def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes: int, positive: int | None,
             budget: Budget, progress) -> Retrained:
-    """Trains the derived network for training.finetune_steps steps and measures it."""
+    """Trains the derived network from scratch for training.retrain_steps steps and measures it."""
     from engine.backend import keras
 
     start = time.time()
@@ -53,13 +53,13 @@ def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes:
     shape = modality.input_shape(data)
     model = derived_model(shape, genotype, space.channels, space.cells, classes, fast=True)
     estimate = darts_estimate(config, modality, data, genotype, classes)
-    progress(f"training the derived network from scratch on {modality.key(data)} ({training.finetune_steps} steps)")
-    optimizer = make_optimizer(training, training.finetune_steps)
+    progress(f"training the derived network from scratch on {modality.key(data)} ({training.retrain_steps} steps)")
+    optimizer = make_optimizer(training, training.retrain_steps)
     step = make_train_step(make_grad(model, modality.augmentation()), optimizer)
     trainable = [v.value for v in model.trainable_variables]
     state = TrainState(trainable, [v.value for v in model.non_trainable_variables], optimizer.init(trainable))
     batches = train_batches(modality.arrays("train", data), training.batch_size, seed, modality.to_model_input)
-    outcome = train(step, state, batches, training.finetune_steps, seed, lambda _: ({},), "training step")
+    outcome = train(step, state, batches, training.retrain_steps, seed, lambda _: ({},), "training step")
     if outcome.failure:
         return Retrained(model=model, validation={}, test={}, estimate=estimate, fitness=None,
                          failure=outcome.failure, seconds=time.time() - start)

@@ -70,7 +70,7 @@ def resolve(
     base_dir: Path | None = None,
 ) -> tuple[dict[str, Any], SpecConfig]:
     """Turns a parsed spec mapping into (resolved dict, typed config), or raises `SpecError`."""
-    data = apply_overrides(copy.deepcopy(data), list(overrides))
+    data = _renamed(apply_overrides(copy.deepcopy(data), list(overrides)))
     resolved = fill_defaults(data)
     problems = schema_problems(resolved)
     if problems:
@@ -81,6 +81,19 @@ def resolve(
     if problems:
         raise SpecError(source, problems)
     return resolved, config
+
+
+def _renamed(data: Any) -> Any:
+    """Older specs' keys read under their new names: a differentiable search's from-scratch
+    training steps were `training.finetune_steps` before `training.retrain_steps` existed."""
+    if not isinstance(data, dict) or not isinstance(data.get("training"), dict):
+        return data
+    strategy = data.get("strategy")
+    training = data["training"]
+    if isinstance(strategy, dict) and strategy.get("type") == "differentiable" \
+            and "finetune_steps" in training and "retrain_steps" not in training:
+        training["retrain_steps"] = training.pop("finetune_steps")
+    return data
 
 
 def _derive(resolved: dict[str, Any], base_dir: Path | None) -> None:

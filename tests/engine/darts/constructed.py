@@ -67,6 +67,6 @@ def darts_config(alignment: str = "zero_pad", **strategy):
         "search_space": {"type": "darts", "cells": 1, "channels": 4, "nodes": 1, "partial_channels": 2,
                          "ops": ["none", "skip_connect", "avg_pool_3x3", "sep_conv_3x3"]},
         "strategy": settings,
-        "training": {"batch_size": 32, "learning_rate": 0.01, "finetune_steps": 20},
+        "training": {"batch_size": 32, "learning_rate": 0.01, "retrain_steps": 20},
     })
     return config

@@ -83,3 +83,13 @@ def test_build_config_builds_the_right_kind():
     config = build_config(resolved)
     assert config.modality.type == "audio"
     assert config.modality.window_hops()[0] == (400, 160)
+
+
+def test_darts_retraining_has_its_own_setting_and_old_specs_map_onto_it():
+    darts = {"search_space": {"type": "darts"}, "strategy": {"type": "differentiable"}}
+    _, config = resolve({**darts, "training": {"retrain_steps": 7}})
+    assert config.training.retrain_steps == 7
+    _, old = resolve({**darts, "training": {"finetune_steps": 9}})  # written before retrain_steps existed
+    assert old.training.retrain_steps == 9
+    _, supernet = resolve({"training": {"finetune_steps": 9}})  # fine-tuning keeps its meaning elsewhere
+    assert (supernet.training.finetune_steps, supernet.training.retrain_steps) == (9, 300)
