@@ -1,9 +1,10 @@
 """The error taxonomy: what the user can fix, what is recorded, what stops a run.
 
 `SpecError` and `DataError` are the user's to fix: the CLI prints their lines and exits 2,
-with no traceback. `CandidateFailed` is a result, not a crash: the run records it and the
-search goes on. `FatalError` stops the run (exit 1) after the bundle is saved.
-Set DANAS_DEBUG=1 to see tracebacks for all of them.
+with no traceback. `FatalError` stops the run (exit 1) after the bundle is saved. A candidate
+that cannot be trained (NaN loss, out of memory) is not an error but a result: its record says
+`failed` with the reason, and the search goes on. Anything else that escapes is a danas bug, and
+the CLI says so. Set DANAS_DEBUG=1 to see tracebacks for all of them.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class DataError(DanasError, ValueError):
     exit_code = 2
 
 
-class CandidateFailed(DanasError):
-    """One candidate could not be evaluated (NaN loss, out of memory); the search goes on."""
+class UsageError(DanasError):
+    """A command given the wrong thing: no spec, or a folder that is not a run folder."""
+
+    exit_code = 2
 
 
 class FatalError(DanasError):

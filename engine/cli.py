@@ -17,7 +17,7 @@ from typing import Sequence
 
 import yaml
 
-from danas.errors import DanasError, Problem, SpecError
+from danas.errors import DanasError, Problem, SpecError, UsageError, printable
 from reports.terminal import Terminal
 
 DEBUG_ENV = "DANAS_DEBUG"
@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace, terminal: Terminal) -> int:
     from engine.spec import load_bundle_spec, load_spec
 
     if args.spec is None and args.resume is None:
-        raise SpecError("run-spec", [Problem("", "no spec given; usage: run-spec SPEC or run-spec --resume RUN_DIR")])
+        raise UsageError("run-spec: no spec given; usage: run-spec SPEC or run-spec --resume RUN_DIR")
     spec = load_spec(args.spec, args.overrides) if args.spec else None
     if args.resume is not None:
         recorded = load_bundle_spec(_bundle(args.resume))
@@ -142,8 +142,8 @@ def _compare(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def _bundle(path: Path) -> Path:
     if not (path / "spec.resolved.json").is_file():
-        raise SpecError(str(path), [Problem("", "not a danas run folder (no spec.resolved.json); expected a "
-                                                "folder under runs/ written by run-spec")])
+        raise UsageError(f"{printable(str(path))}: not a danas run folder (no spec.resolved.json); expected a "
+                         "folder under runs/ written by run-spec")
     return path
 
 

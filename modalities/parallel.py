@@ -16,6 +16,12 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from danas.errors import FatalError
+
+# A worker killed by SIGKILL is almost always the kernel's out-of-memory killer.
+OOM_HINT = ("; it was killed, most likely for lack of memory: lower dataset.builtin_size or "
+            "dataset.max_examples and run again")
+
 
 def parallel_map(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int | None = None) -> list[Any]:
     """[fn(job) for job in jobs], spread over `workers` fresh processes (default: 2 or fewer CPUs)."""
@@ -33,7 +39,8 @@ def parallel_map(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int | N
         parts = []
         for proc, outbox in procs:
             if proc.wait() != 0:
-                raise RuntimeError(f"a worker process for {target} failed (exit {proc.returncode})")
+                raise FatalError(f"a worker process preparing the data ({target}) failed (exit {proc.returncode})"
+                                 f"{OOM_HINT if proc.returncode in (-9, 137) else ''}")
             parts.append(pickle.loads(outbox.read_bytes()))
     results: list[Any] = [None] * len(jobs)
     for worker, part in enumerate(parts):

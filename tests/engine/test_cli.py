@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -98,7 +99,20 @@ def test_check_imports_neither_jax_nor_keras():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
+def test_a_folder_that_is_not_a_run_and_a_missing_spec_are_usage_errors(tmp_path, capsys):
+    for args in (["report", str(tmp_path)], ["--resume", str(tmp_path)], []):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (args, err)
+        assert ("not a danas run folder" in err) if args else ("no spec given" in err)
+    assert main(["verify", str(tmp_path)]) == 1  # verification failed: nothing to verify against
+    assert "not a finished danas bundle" in capsys.readouterr().err
+
+
 def test_console_script_is_installed():
-    result = subprocess.run(["run-spec", "--help"], capture_output=True, text=True)
+    # beside the interpreter: the README's install need not be activated (PATH may not have it)
+    script = Path(sys.executable).parent / "run-spec"
+    result = subprocess.run([str(script if script.exists() else "run-spec"), "--help"], capture_output=True,
+                            text=True)
     assert result.returncode == 0
     assert "--check" in result.stdout
