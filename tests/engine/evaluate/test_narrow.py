@@ -16,6 +16,19 @@ from engine.spec import resolve
 from modalities import open_modality
 
 
+def reorder_tolerance(model, x: np.ndarray) -> float:
+    """Relative error allowed between two float32 computations of one network that sum the same
+    terms in another order (narrow vs masked): each of the L layers with weights reduces at most
+    n terms (a kernel's fan-in, or batch norm's batch x positions), and a sum of n float32 terms
+    in any order is within sqrt(n) x eps of exact, relatively, with high probability (Higham and
+    Mary 2019, probabilistic rounding error analysis); errors add over the layers.
+    """
+    weights = [w for w in model.trainable_weights if len(w.shape) >= 2]
+    fan_in = max(int(np.prod(w.shape[:-1])) for w in weights)
+    positions = int(np.prod(x.shape[:3]))  # batch x height x width
+    return 4 * len(weights) * float(np.sqrt(max(fan_in, positions))) * float(np.finfo(np.float32).eps)
+
+
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
@@ -44,11 +57,18 @@ def test_a_narrow_step_computes_what_the_masked_supernet_computes(setup, depths,
     key = jax.random.PRNGKey(0)
     loss_w, grads_w, stats_w = wide.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
     loss_n, grads_n, stats_n = narrow.grad(narrow.trainable, narrow.non_trainable, x, y, narrow.inputs(candidate), key)
-    assert abs(float(loss_w) - float(loss_n)) < 1e-5
+    tolerance = reorder_tolerance(wide.model, x)
+    assert abs(float(loss_w) - float(loss_n)) <= tolerance * abs(float(loss_w))
     for wide_values, narrow_values in ((grads_w, grads_n), (stats_w, stats_n)):
+        assert len(wide_values) == len(narrow_values)
+        # A gradient that nearly cancels (a bias's 1e-6 from terms of the network's gradient scale)
+        # carries the rounding of the terms summed, not of its own size: the bound is relative to
+        # the larger of the tensor's magnitude and the largest magnitude flowing through the network.
+        network_scale = max(float(np.abs(np.asarray(a)).max()) for a in wide_values)
         for a, b in zip(wide_values, narrow_values):
             a = np.asarray(a)[tuple(slice(0, n) for n in b.shape)]
-            assert np.abs(a - np.asarray(b)).max() <= 1e-3 * max(1.0, np.abs(a).max())  # float32 sums reordered
+            scale = max(float(np.abs(a).max()), tolerance * network_scale)
+            assert np.abs(a - np.asarray(b)).max() <= tolerance * scale, (a.shape, scale)
     # and fine-tuned, the two measure alike (Adam turns rounding in near-zero gradients into lr-sized steps,
     # so weights agree only approximately)
     masked = evaluator.measure(wide, *evaluator.finetune(wide, candidate)[:2], candidate, "validation")
