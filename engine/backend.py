@@ -28,9 +28,13 @@ def select_backend() -> None:
 
 def enable_compilation_cache(folder: Path) -> None:
     """Keeps compiled XLA programs on disk, so a repeated supernet or step compiles in a
-    fraction of the time, also in a fresh process (JAX's persistent compilation cache)."""
+    fraction of the time, also in a fresh process (JAX's persistent compilation cache).
+
+    $DANAS_XLA_CACHE, if set, moves this cache alone (compiled programs depend only on shapes
+    and code, never on data, so several runs with different data caches may share one)."""
     import jax
 
+    folder = Path(os.environ.get("DANAS_XLA_CACHE") or folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", str(folder))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)

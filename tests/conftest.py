@@ -13,6 +13,16 @@ REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_compilation_cache(tmp_path_factory):
+    """One persistent XLA cache for the whole session, in-process runs and subprocesses alike:
+    the smoke runs compile the same programs, and compiling them again in every test is most of
+    the suite's time. Results never depend on it (a program compiles to the same code), and the
+    "nothing new was built" checks count traces, which a cache hit does not hide."""
+    os.environ["DANAS_XLA_CACHE"] = str(tmp_path_factory.mktemp("xla"))
+    yield
+
+
 @pytest.fixture
 def write_spec(tmp_path):
     """Writes YAML text to a spec file in a temporary folder and returns its path."""

@@ -6,7 +6,6 @@ from danas.budget import Budget
 
 import json
 
-import numpy as np
 import pytest
 
 from engine.cli import main
@@ -62,33 +61,6 @@ def test_hardware_aware_baseline_pins_the_data(tmp_path):
     run = run_smoke("wakevision_smoke.yaml", tmp_path, "strategy.data_aware=false", "budget.max_evaluations=2",
                     "modality.resolutions=[16]")
     assert {t["data_key"] for t in run["trials"]} == {"16px-rgb"}
-
-
-def test_compilations_do_not_grow_with_candidates(tmp_path):
-    from engine.evaluate.compiles import compile_stats
-    from engine.evaluate.evaluator import Evaluator
-    from engine.evaluate.supernets import SupernetPool
-    from engine.space.candidate import Candidate
-    from engine.space.joint import JointSpace
-    from engine.spec import resolve
-    from modalities import open_modality
-
-    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
-                         "modality": {"resolutions": [8], "color": ["rgb"]},
-                         "search_space": {"alphas": [0.25, 0.5]},
-                         "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8}})
-    modality = open_modality(config)
-    modality.load()
-    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.25, 0.5))
-    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    evaluator = Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9))
-    rng = np.random.default_rng(0)
-    for alpha in (0.25, 0.5):  # one compiled set per (data configuration, width)
-        evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha), 0)
-    before = compile_stats()["compiles"]
-    for _ in range(4):
-        assert evaluator.evaluate(space.sample(rng), 0).status == "ok"
-    assert compile_stats()["compiles"] == before
 
 
 def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
