@@ -38,7 +38,7 @@ def read_label_csv(path: Path) -> SplitIndex:
     Raises:
         DataError: the file has no `filename` or `person` column.
     """
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # a BOM (Excel's "UTF-8") is not a column name
         reader = csv.DictReader(handle)
         missing = [c for c in ("filename", "person") if c not in (reader.fieldnames or [])]
         if missing:

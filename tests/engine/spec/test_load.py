@@ -54,3 +54,17 @@ def test_keeps_text_and_hash(write_spec):
     spec = read_spec(write_spec(text))
     assert spec.text == text
     assert len(spec.sha256) == 64
+
+
+def test_yes_no_on_off_are_words_not_booleans(write_spec):
+    """YAML 1.2 core booleans only: four of the ten keywords are YAML 1.1 booleans."""
+    from engine.spec import load_spec
+
+    text = ("name: x\ndataset: {source: speech_commands, path: sc, label_set: custom, words: [yes, no, on, off]}\n"
+            "modality: {type: audio}\nstrategy: {data_aware: true}\n")
+    spec = load_spec(write_spec(text))
+    assert spec.config.dataset.words == ("yes", "no", "on", "off")
+    assert spec.config.strategy.data_aware is True
+    overridden = load_spec(write_spec(text), ["dataset.words=[yes,no]", "strategy.data_aware=false"])
+    assert overridden.config.dataset.words == ("yes", "no")
+    assert overridden.config.strategy.data_aware is False

@@ -37,6 +37,15 @@ def test_old_train_csv_name_is_accepted(tmp_path):
     assert records[0].fields["near"] == -1  # not in the train CSV: unlabelled
 
 
+def test_a_label_csv_saved_with_a_byte_order_mark_reads_like_one_without(tmp_path):
+    plain = DataverseSource(dataverse_tree(tmp_path / "plain"), None).index("validation")
+    root = dataverse_tree(tmp_path / "bom")
+    csv_path = root / "wake_vision_validation.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf" + csv_path.read_bytes())  # Excel's "CSV UTF-8"
+    with_bom = DataverseSource(root, None).index("validation")
+    assert with_bom.records == plain.records and len(with_bom.records) == 19
+
+
 def test_missing_columns_name_the_file(tmp_path):
     root = dataverse_tree(tmp_path / "wv")
     write_csv(root / "wake_vision_validation.csv", ["name", "label"], [["a.jpg", 1]])
