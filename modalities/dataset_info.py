@@ -41,6 +41,10 @@ def index_splits(source: Source, split_names: dict[str, str], dataset: DatasetCo
     Raises:
         DataError: a split is empty, or the training split has a single class.
     """
+    for role in ("validation", "test"):
+        if split_names[role] == split_names["train"]:
+            raise DataError(f"dataset.splits: the train and {role} splits are both {split_names['train']!r}; "
+                            f"a model would be measured on its own training examples, expected separate splits")
     records, dropped = {}, {}
     for role in SPLITS:
         index = source.index(split_names[role])

@@ -5,7 +5,8 @@ the validation and test clips, and train is every other clip (the lists come fro
 the speaker, so splits are speaker-disjoint). `_background_noise_/` holds long noise files,
 used for silence examples and augmentation. The separate official test set
 (speech_commands_test_set_v0.02) keeps 12 folders including `_silence_/` and `_unknown_/`:
-a split folder in that layout is read as it stands.
+a split folder in that layout inside the training tree (dataset.splits.test naming it) is read
+as it stands; the test set alone, with no training tree, is refused (it would train on itself).
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ class SpeechCommandsSource:
         if (folder / sl.SILENCE).is_dir() or (folder / sl.UNKNOWN).is_dir():
             return self._index_test_set(folder, split)
         if (self.root / sl.SILENCE).is_dir() and not (self.root / "validation_list.txt").exists():
-            return self._index_test_set(self.root, "")
+            # The official test set alone: used for every split it would train on its own test clips.
+            raise DataError(f"{self.root}: this is the separate official Speech Commands test set (_silence_/ "
+                            "and _unknown_/ folders), which can only be a test split; point dataset.path at the "
+                            "extracted speech_commands_v0.02 training tree and put this folder inside it, named "
+                            f"as dataset.splits.test (e.g. {self.root.name}, with dataset.splits.test: "
+                            f"{self.root.name})")
         return self._index_with_lists(split)
 
     def _index_with_lists(self, split: str) -> SplitIndex:

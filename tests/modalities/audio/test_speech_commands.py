@@ -48,6 +48,40 @@ def test_official_test_set_layout(tmp_path):
     assert sorted(sl.KWS12[r.label] for r in records) == sorted(["yes", sl.SILENCE, sl.UNKNOWN])
 
 
+def test_the_official_test_set_never_trains_on_itself(tmp_path):
+    from engine.spec import resolve
+    from modalities.audio.modality import AudioModality
+
+    alone = tmp_path / "speech_commands_test_set_v0.02"
+    for folder in ("yes", "no", sl.SILENCE, sl.UNKNOWN):
+        (alone / folder).mkdir(parents=True)
+        (alone / folder / "x_nohash_0.wav").write_bytes(wav_bytes(np.zeros(16000)))
+    for split in ("train", "validation", "test"):  # alone, it is no training tree
+        with pytest.raises(DataError, match="official Speech Commands test set.*dataset.splits.test"):
+            SpeechCommandsSource(alone, "kws12").index(split)
+
+    def config(path, splits):
+        return resolve({"dataset": {"source": "speech_commands", "path": str(path), "label_set": "kws12",
+                                    "splits": splits, "cache_dir": str(tmp_path / "cache")},
+                        "modality": {"type": "audio"}})[1]
+
+    # beside a training tree, as its test split: train and validation from the tree, test from the folder
+    root = speech_tree(tmp_path / "sc", words=("yes", "no", "up", "cat"),
+                       speakers=tuple(f"s{i:03d}" for i in range(8)) + ("cc33", "dd44"))
+    (root / "test_set").mkdir()
+    for folder in ("yes", "no", sl.SILENCE, sl.UNKNOWN):
+        (root / "test_set" / folder).mkdir()
+        (root / "test_set" / folder / "t_nohash_0.wav").write_bytes(wav_bytes(np.zeros(16000)))
+    modality = AudioModality(config(root, {"test": "test_set"}))
+    modality.load()
+    names = {split: {r.name for r in records} for split, records in modality._records.items()}
+    assert all(name.startswith("test_set/") for name in names["test"]) and len(names["test"]) == 4
+    assert not (names["train"] | names["validation"]) & names["test"]
+    assert not any(name.startswith("test_set/") for name in names["train"] | names["validation"])
+    with pytest.raises(DataError, match="train and test splits are both"):
+        AudioModality(config(root, {"train": "test_set", "test": "test_set"})).load()
+
+
 def test_missing_list_is_named(tmp_path):
     root = speech_tree(tmp_path / "sc")
     (root / "testing_list.txt").unlink()
