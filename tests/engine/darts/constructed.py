@@ -42,6 +42,10 @@ class ConstructedModality:
     def input_shape(data):
         return (8, 8, 1) if data["kind"] == "signal" else (6, 6, 1)
 
+    @staticmethod
+    def augmentation():
+        return None  # the labels live in exact pixel values
+
     def input_bytes(self, data, bytes_per_value):
         return int(np.prod(self.input_shape(data))) * bytes_per_value
 
