@@ -180,6 +180,7 @@ class FitnessWeightsConfig:
 @dataclass(frozen=True)
 class ObjectiveConfig:
     weights: FitnessWeightsConfig
+    average: str
     positive_class: str | None
 
 

@@ -37,6 +37,7 @@ from reports.bundle import Bundle
 from reports.checkpoints import CheckpointStore
 from reports.finish import finish_bundle
 from reports.live import RunStatus, RunView
+from reports.render import skipped_sentence
 from reports.summary import run_summary
 from reports.terminal import Terminal
 
@@ -58,7 +59,8 @@ class Stage:
     start: float
 
     def positive(self) -> int | None:
-        return positive_index(self.config.objective.positive_class, self.classes)
+        objective = self.config.objective
+        return positive_index(objective.average, objective.positive_class, self.classes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,11 +117,22 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, resumed: bool) -> int:
         result = SEARCHES.get(config.strategy.type)(stage)
         interrupts.check()
     pareto = [_export(stage, system) for system in result.systems]
+    info.skipped = modality.skipped_files()  # known once every split has been decoded
+    bundle.write_json("dataset.json", info.as_dict())
+    if any(info.skipped.values()):
+        terminal.warning(skipped_sentence(info.skipped))
     seconds = {"final_report": time.time() - result.end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, result.trials, len(pareto), info.as_dict(), compile_stats(),
-                          seconds)
+                          seconds, objective=_objective(stage))
     terminal.result(finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts))
     return 0
+
+
+def _objective(stage: Stage) -> dict[str, Any]:
+    """How fitness was computed, for summary.json and the report."""
+    objective, positive = stage.config.objective, stage.positive()
+    return {"average": objective.average, "positive_class": None if positive is None else stage.classes[positive],
+            "weights": dict(objective.weights.__dict__)}
 
 
 def _export(stage: Stage, system: FinalSystem) -> ParetoEntry:
@@ -150,7 +163,7 @@ def supernet_parts(config: SpecConfig, modality: Any, classes: tuple[str, ...], 
     space = _joint_space(config, modality)
     pool = SupernetPool(config, modality, space, len(classes), load=load, save=save, progress=progress)
     evaluator = Evaluator(config, modality, pool, len(classes),
-                          positive_index(config.objective.positive_class, classes), budget)
+                          positive_index(config.objective.average, config.objective.positive_class, classes), budget)
     return SupernetParts(space=space, pool=pool, evaluator=evaluator)
 
 

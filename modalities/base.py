@@ -146,3 +146,13 @@ class CachedModality:
     def data_configs(self) -> list[dict[str, Any]]:
         """Every data configuration of the spec's data search space."""
         return self.space_configs(self.space)
+
+    def skipped_files(self) -> dict[str, int]:
+        """Unreadable files skipped per split (every split is decoded for the count; cached)."""
+        for split in SPLITS:
+            self._decoded(split)
+        return {split: self.info.skipped.get(split, 0) for split in SPLITS}
+
+    def _decoded(self, split: str) -> Any:
+        """The split decoded once at its source resolution or rate (sets info.skipped[split])."""
+        raise NotImplementedError

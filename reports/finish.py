@@ -20,6 +20,7 @@ from reports.plots import write_plots
 from danas.budget import Budget
 from danas.records import ParetoEntry, TrialRecord
 from reports.render import best_per_data_table, pareto_table, run_header
+from reports.terminal import NATURAL_WIDTH
 
 
 def finish_bundle(bundle: Bundle, trials: list[TrialRecord], pareto: list[ParetoEntry],
@@ -62,8 +63,9 @@ def load_report(bundle: Bundle) -> Group:
     return final_report(bundle, summary, pareto, budget, darts)
 
 
-def render_text(renderable: Any, width: int = 100) -> str:
-    """Plain text of a renderable (no colour), as saved in the bundle."""
+def render_text(renderable: Any, width: int = NATURAL_WIDTH) -> str:
+    """Plain text of a renderable (no colour), as saved in the bundle: at its natural width
+    unless `width` is given, so no number is elided."""
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, force_terminal=False, _environ={}).print(renderable)
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -36,7 +36,38 @@ def run_header(summary: dict[str, Any], budget: Budget) -> Text:
                 f"{counts['rejected']} rejected before training, {counts['failed']} failed; "
                 f"budget {budget.ram_bytes / 1024:.0f} kB RAM / {budget.flash_bytes / 1024:.0f} kB flash; "
                 f"{summary['seconds']['total']:.0f} s, {summary['xla_compilations']} XLA compilations")
+    text.append(f"\nfitness: {objective_sentence(summary.get('objective'))}")
+    skipped = skipped_sentence(summary.get("skipped_files"))
+    if skipped:
+        text.append(f"\n{skipped}", style="yellow")
     return text
+
+
+def objective_sentence(objective: dict[str, Any] | None) -> str:
+    """Which precision and recall the fitness used, in words ('' for runs made before it was recorded).
+
+    Example:
+        >>> objective_sentence({"average": "positive", "positive_class": "person"})
+        "eq. B.1 with precision and recall of class 'person' (objective.average: positive)"
+    """
+    if not objective:
+        return "eq. B.1 (objective not recorded by this danas version)"
+    if objective.get("positive_class") is not None:
+        return (f"eq. B.1 with precision and recall of class {objective['positive_class']!r} "
+                f"(objective.average: {objective['average']})")
+    return f"eq. B.1 with precision and recall macro-averaged over the classes (objective.average: {objective['average']})"
+
+
+def skipped_sentence(skipped: dict[str, int] | None) -> str:
+    """'skipped unreadable files: train 2, test 1', or '' when none was skipped.
+
+    Example:
+        >>> skipped_sentence({"train": 2, "validation": 0, "test": 1})
+        'skipped unreadable files: train 2, test 1'
+    """
+    found = {split: count for split, count in (skipped or {}).items() if count}
+    return ("skipped unreadable files: " + ", ".join(f"{split} {count}" for split, count in found.items())) \
+        if found else ""
 
 
 def pareto_table(systems: list[ParetoEntry], budget: Budget) -> Table:

@@ -8,7 +8,9 @@ from danas.records import TrialRecord
 
 
 def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],
-                compiles: dict[str, float], seconds: dict[str, float]) -> dict[str, Any]:
+                compiles: dict[str, float], seconds: dict[str, float], objective: dict[str, Any]) -> dict[str, Any]:
+    """summary.json: `dataset` is dataset.json's content (its skipped-file counts are carried over),
+    `objective` how fitness was computed (which precision and recall, the weights)."""
     ok = [t for t in trials if t.status == "ok"]
     best = max(ok, key=lambda t: t.fitness, default=None)
     per_data: dict[str, Any] = {}
@@ -18,6 +20,7 @@ def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: in
     pretrain = sum(t.pretrain_seconds for t in trials)
     return {
         "name": name, "seed": seed, "builtin_data": dataset["builtin"], "dataset_fingerprint": dataset["fingerprint"],
+        "skipped_files": dict(dataset.get("skipped", {})), "objective": objective,
         "counts": {s: sum(t.status == s for t in trials) for s in ("ok", "rejected", "failed")},
         "best": best.to_json() if best else None, "best_per_data_configuration": per_data,
         "pareto_size": pareto_size, "xla_compilations": int(compiles["compiles"]),

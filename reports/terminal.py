@@ -1,8 +1,9 @@
 """The one terminal: every line danas shows a person goes through `Terminal` (hatch style).
 
 Results go to stdout, diagnostics (progress, warnings, errors) to stderr. Markup is off, so a
-user string that contains '[red]' prints as written. Output is plain in a pipe and fits 80
-columns. Everything shown is also recorded, so the bundle can keep the same text.
+user string that contains '[red]' prints as written. In a terminal, output fits its width; in a
+pipe or a file (a CI log, `| tee`) it is plain and tables print at their natural width, so no
+number is ever cut to '…'. Everything shown is also recorded, so the bundle can keep the same text.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ class Terminal:
                                        record=True, soft_wrap=True)  # one message, one line
         if os.environ.get("NO_COLOR"):
             options["no_color"] = True
-        self.out = Console(file=stdout or sys.stdout, **options)
-        self.err = Console(file=stderr or sys.stderr, stderr=stderr is None, **options)
+        out, err = stdout or sys.stdout, stderr or sys.stderr
+        self.out = Console(file=out, **{**options, "width": width or _pipe_width(out)})
+        self.err = Console(file=err, stderr=stderr is None, **{**options, "width": width or _pipe_width(err)})
 
     def result(self, renderable: Any = "") -> None:
         """A result the user asked for (stdout)."""
@@ -57,3 +59,14 @@ class Terminal:
     def error(self, message: str) -> None:
         """A problem that stops the command (stderr)."""
         self.err.print(Text("error: ", style="bold red") + Text(message))
+
+
+# Wide enough for any table danas prints: outside a terminal nothing is measured against a
+# screen, and rich would otherwise assume 80 columns and elide cells.
+NATURAL_WIDTH = 1000
+
+
+def _pipe_width(stream: IO[str]) -> int | None:
+    """None (rich measures the terminal) for a terminal; the natural width for a pipe or file."""
+    isatty = getattr(stream, "isatty", None)
+    return None if isatty is not None and isatty() else NATURAL_WIDTH

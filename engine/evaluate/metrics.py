@@ -1,7 +1,7 @@
 """Classification metrics from labels and predictions (numpy).
 
-Binary tasks report precision, recall and F1 of the positive class; multi-class tasks their
-macro averages. (The reference code's Keras metrics on one-hot outputs made precision =
+Precision, recall and F1 are macro averages over the classes, or, for a binary task with
+`objective.average: positive`, those of the positive class. (The reference code's Keras metrics on one-hot outputs made precision =
 recall = accuracy; these are the person-class figures the paper's fitness intends.)
 """
 
@@ -37,14 +37,20 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: int,
             "f1": float(np.mean(f1))}
 
 
-def positive_index(name: str | None, classes: tuple[str, ...]) -> int | None:
-    """The class whose precision and recall a binary task reports (`objective.positive_class`):
-    the named one, else class 1 of two; None (macro averages) for more than two classes.
+def positive_index(average: str, name: str | None, classes: tuple[str, ...]) -> int | None:
+    """The class whose precision and recall the fitness reads (`objective.average: positive`):
+    `objective.positive_class`, else class 1 of two; None means macro averages over the classes
+    (`average: macro`, and a task of more than two classes with no positive class named).
 
     Example:
-        >>> positive_index(None, ("no-person", "person")), positive_index("no-person", ("no-person", "person"))
+        >>> two = ("no-person", "person")
+        >>> positive_index("positive", None, two), positive_index("positive", "no-person", two)
         (1, 0)
+        >>> positive_index("macro", None, two) is None
+        True
     """
+    if average == "macro":
+        return None
     if name is None:
         return 1 if len(classes) == 2 else None
     if name not in classes:

@@ -173,6 +173,9 @@ class AudioModality(CachedModality):
     def _storage_rate(self) -> int:
         return max(self.space.sample_rate)
 
+    def _decoded(self, split: str) -> dict[str, np.ndarray]:
+        return self._source_waves(split)
+
     def _source_waves(self, split: str) -> dict[str, np.ndarray]:
         if self.info is None:
             self.load()

@@ -114,6 +114,9 @@ class VisionModality(CachedModality):
                       "scale: x / 127.5 - 1 (float32 in [-1, 1])"],
         }
 
+    def _decoded(self, split: str) -> dict[str, np.ndarray]:
+        return self._source_arrays(split)
+
     def _source_arrays(self, split: str) -> dict[str, np.ndarray]:
         if self.info is None:
             self.load()
