@@ -43,3 +43,22 @@ def test_optax_registries_match_the_schema():
     training = load_schema()["properties"]["training"]["properties"]
     assert OPTIMIZERS.names() == sorted(training["optimizer"]["enum"])
     assert SCHEDULES.names() == sorted(training["schedule"]["enum"])
+
+
+def test_macro_average_does_not_crown_an_always_person_classifier():
+    from engine.evaluate.metrics import positive_index
+
+    classes = ("no-person", "person")
+    y = np.array([0, 1] * 50)
+    always = np.ones(100, int)
+    balanced = np.where(np.arange(100) % 5 == 0, 1 - y, y)  # 80 % accurate, both classes
+    weights, budget = FitnessWeightsConfig(1, 1, 1, 0, 0), Budget(ram_bytes=1, flash_bytes=1)
+    small = Estimate(ram_bytes=1, flash_bytes=1, macs=0, params=0, peak_op="conv")
+
+    def score(predictions, average):
+        positive = positive_index(average, None, classes)
+        return fitness(classification_metrics(y, predictions, 2, positive), small, budget, weights)
+
+    assert score(always, "positive") == 2.0  # acc 0.5 + P 0.5 + R 1.0: the paper's objective rewards it
+    assert score(always, "macro") < score(balanced, "macro")
+    assert positive_index("positive", "no-person", classes) == 0 and positive_index("macro", "person", classes) is None
