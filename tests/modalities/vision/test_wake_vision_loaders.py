@@ -75,6 +75,57 @@ def test_parquet_shards(tmp_path):
     assert sorted(got) == [0, 1]
 
 
+HF_COLUMNS = ("age_unknown", "body_part", "bright", "dark", "depiction", "far", "filename", "gender_unknown", "image",
+              "medium_distance", "middle_age", "near", "non-person_depiction", "non-person_non-depiction",
+              "normal_lighting", "older", "person", "person_depiction", "predominantly_female",
+              "predominantly_male", "young")  # the Hugging Face release's columns, in card order
+
+
+def hf_shard(path, split: str, n: int, offset: int = 0) -> list[int]:
+    """A shard as the Hugging Face release writes it (int64 labels, image struct {bytes, path});
+    returns the person labels."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    people = [(i + offset) % 2 for i in range(n)]
+    columns = {}
+    for name in HF_COLUMNS:
+        if name == "filename":
+            columns[name] = pa.array([f"{split}_{offset + i:05d}.jpg" for i in range(n)], pa.string())
+        elif name == "image":
+            structs = [{"bytes": jpeg((200 * p, 40, 60), size=(24 + i, 20)), "path": f"{split}_{offset + i:05d}.jpg"}
+                       for i, p in enumerate(people)]
+            columns[name] = pa.array(structs, pa.struct([("bytes", pa.binary()), ("path", pa.string())]))
+        elif name == "person":
+            columns[name] = pa.array(people, pa.int64())
+        else:
+            columns[name] = pa.array([i % 3 - 1 for i in range(n)], pa.int64())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path, row_group_size=4)
+    return people
+
+
+def test_hugging_face_shards_load_through_format_auto(tmp_path):
+    root = tmp_path / "Wake-Vision"
+    labels = {"train_quality": hf_shard(root / "data" / "train_quality_part_0-00000-of-00030.parquet",
+                                        "train_quality", 10)
+              + hf_shard(root / "data" / "train_quality_part_1-00001-of-00030.parquet", "train_quality", 6, 10),
+              "validation": hf_shard(root / "data" / "validation-00000-of-00001.parquet", "validation", 8),
+              "test": hf_shard(root / "data" / "test-00000-of-00031.parquet", "test", 8)}
+    _, config = resolve({"dataset": {"source": "wake_vision", "path": str(root), "format": "auto",
+                                     "cache_dir": str(tmp_path / "cache")},
+                         "modality": {"resolutions": [8], "color": ["rgb"]}})
+    modality = VisionModality(config)
+    info = modality.load()
+    assert info.format == "parquet"
+    assert info.counts == {"train": 16, "validation": 8, "test": 8}
+    for split, name in (("train", "train_quality"), ("validation", "validation"), ("test", "test")):
+        arrays = modality.arrays(split, {"resolution": 8, "color": "rgb"})
+        assert arrays.x.shape == (len(labels[name]), 8, 8, 3) and arrays.skipped == 0
+        assert sorted(arrays.y.tolist()) == sorted(labels[name])
+        red = arrays.x[..., 0].reshape(len(arrays.y), -1).mean(axis=1)
+        assert ((red > 100) == (arrays.y == 1)).all()  # each image arrived with its own label
+
+
 def test_image_folder_classes_are_folder_names(tmp_path):
     for split in ("train", "validation"):
         for cls in ("0", "1"):
