@@ -12,7 +12,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Mapping, Union
 
 
 @dataclass(frozen=True)
@@ -41,31 +41,6 @@ class DatasetConfig:
     format: str | None = None
     label_set: str | None = None
     words: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class VisionConfig:
-    type: str
-    resolutions: tuple[int, ...]
-    color: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AudioConfig:
-    type: str
-    sample_rate: tuple[int, ...]
-    clip_seconds: float
-    window: tuple[int, ...]
-    hop: tuple[int, ...]
-    window_hop_pairs: tuple[tuple[int, int], ...] | None
-    mel_bins: tuple[int, ...]
-    n_mfcc: tuple[int, ...]
-
-    def window_hops(self) -> tuple[tuple[int, int], ...]:
-        """The (window, hop) pairs searched: the explicit pairs, else window x hop."""
-        if self.window_hop_pairs is not None:
-            return self.window_hop_pairs
-        return tuple((w, h) for w in self.window for h in self.hop)
 
 
 @dataclass(frozen=True)
@@ -195,13 +170,14 @@ class OutputConfig:
     root: str
 
 
-ModalityConfig = Union[VisionConfig, AudioConfig]
+# A modality's own frozen dataclass (modalities/<type>/config.py); its `type` names the modality.
+ModalityConfig = Any
 SearchSpaceConfig = Union[MobileNetV2SpaceConfig, DartsSpaceConfig]
 StrategyConfig = Union[EvolutionConfig, RandomConfig, DifferentiableConfig]
 
-# The dataclass for each kind of a multi-kind section, keyed by the string the spec uses.
+# The dataclass for each kind of a multi-kind section, keyed by the string the spec uses. The
+# modality section's kinds are the registered modalities' own (passed to `build_config`).
 KINDS: dict[str, dict[str, type]] = {
-    "modality": {"vision": VisionConfig, "audio": AudioConfig},
     "search_space": {"mobilenetv2": MobileNetV2SpaceConfig, "darts": DartsSpaceConfig},
     "strategy": {"evolution": EvolutionConfig, "random": RandomConfig,
                  "differentiable": DifferentiableConfig},
@@ -226,25 +202,26 @@ class SpecConfig:
     output: OutputConfig
 
 
-def build_config(resolved: dict[str, Any]) -> SpecConfig:
-    """Builds the typed config from a resolved (filled and validated) spec dict."""
-    return _build(SpecConfig, resolved)
+def build_config(resolved: dict[str, Any], modality_kinds: Mapping[str, type]) -> SpecConfig:
+    """Builds the typed config from a resolved (filled and validated) spec dict; `modality_kinds`
+    maps each modality name to its config dataclass."""
+    return _build(SpecConfig, resolved, {**KINDS, "modality": dict(modality_kinds)})
 
 
-def _build(cls: type, data: dict[str, Any]) -> Any:
+def _build(cls: type, data: dict[str, Any], kinds: dict[str, dict[str, type]]) -> Any:
     hints = typing.get_type_hints(cls)
     values = {}
     for field in dataclasses.fields(cls):
         if field.name in data:
-            values[field.name] = _convert(hints[field.name], data[field.name], field.name)
+            values[field.name] = _convert(hints[field.name], data[field.name], field.name, kinds)
     return cls(**values)
 
 
-def _convert(hint: Any, value: Any, name: str) -> Any:
-    if name in KINDS and isinstance(value, dict):
-        return _build(KINDS[name][value["type"]], value)
+def _convert(hint: Any, value: Any, name: str, kinds: dict[str, dict[str, type]]) -> Any:
+    if name in kinds and isinstance(value, dict):
+        return _build(kinds[name][value["type"]], value, kinds)
     if dataclasses.is_dataclass(hint) and isinstance(value, dict):
-        return _build(hint, value)
+        return _build(hint, value, kinds)
     if name == "pinned_data" and value is not None:
         return types.MappingProxyType(dict(value))
     return _freeze(value)

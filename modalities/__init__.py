@@ -2,6 +2,11 @@
 
 A modality loads its dataset, lists its data genes (the data configurations it contributes to
 the search space), serves arrays per data configuration, and says what an input costs in RAM.
+
+A modality defined outside this package joins by `MODALITIES.add(name, cls)`: its class brings
+the `modality:` fields it reads (`schema_properties`, JSON Schema with defaults) and its
+`sources`, which extend the spec schema (`engine.spec.schema.load_schema`); nothing else
+changes (tests/engine/sensor_modality.py is such a modality).
 """
 
 from danas.registry import Registry
@@ -19,4 +24,9 @@ def open_modality(config) -> Modality:
     return MODALITIES.get(config.modality.type)(config)
 
 
-__all__ = ["MODALITIES", "AudioModality", "Modality", "VisionModality", "open_modality"]
+def modality_kinds() -> dict[str, type]:
+    """Each registered modality's name -> the dataclass of its `modality:` section."""
+    return {name: MODALITIES.get(name).space_type for name in MODALITIES}
+
+
+__all__ = ["MODALITIES", "AudioModality", "Modality", "VisionModality", "modality_kinds", "open_modality"]

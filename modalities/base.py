@@ -106,6 +106,9 @@ class CachedModality:
     sources: tuple[str, ...] = ()          # the dataset.source values that hold this modality's data
     builtin_sources: tuple[str, ...] = ()  # those that are generated, needing no dataset.path
     gene_names: tuple[str, ...] = ()       # the keys of a data configuration
+    # The `modality:` fields of a modality registered outside the schema file, as JSON Schema
+    # properties with defaults and descriptions (the built-in ones are in the file already).
+    schema_properties: dict[str, Any] = {}
 
     @classmethod
     def space_configs(cls, space: Any) -> list[dict[str, Any]]:

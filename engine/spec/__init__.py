@@ -22,7 +22,7 @@ from engine.spec.defaults import fill_defaults
 from engine.spec.load import SpecText, read_spec
 from engine.spec.overrides import apply_overrides
 from engine.spec.validate import schema_problems
-from modalities import MODALITIES
+from modalities import MODALITIES, modality_kinds
 
 __all__ = ["Spec", "SpecError", "load_bundle_spec", "load_spec", "resolve"]
 
@@ -76,7 +76,7 @@ def resolve(
     if problems:
         raise SpecError(source, problems)
     _derive(resolved, base_dir)
-    config = build_config(resolved)
+    config = build_config(resolved, modality_kinds())
     problems = cross_field_problems(config)
     if problems:
         raise SpecError(source, problems)

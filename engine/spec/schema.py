@@ -1,7 +1,14 @@
-"""Finds and reads the spec's JSON Schema, the contract users and editors read."""
+"""Finds and reads the spec's JSON Schema, the contract users and editors read.
+
+The file describes the built-in modalities. A modality registered from outside danas brings
+its own `modality:` fields and dataset sources; `load_schema` adds them (the name to
+`modality.type`'s enum, its fields with `x-when: [name]`, its sources to `dataset.source`), so
+specs for it fill defaults, validate and report problems like any other.
+"""
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from importlib import resources
@@ -22,9 +29,39 @@ def schema_path() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def load_schema() -> dict[str, Any]:
-    """The parsed schema (cached)."""
+def file_schema() -> dict[str, Any]:
+    """The schema file as written (cached)."""
     return json.loads(schema_path().read_text(encoding="utf-8"))
+
+
+def load_schema() -> dict[str, Any]:
+    """The schema in force: the file's, plus the modalities registered outside it."""
+    from modalities import MODALITIES
+
+    return _extended(tuple(MODALITIES.names()))
+
+
+@functools.lru_cache(maxsize=8)
+def _extended(modalities: tuple[str, ...]) -> dict[str, Any]:
+    from modalities import MODALITIES
+
+    schema = file_schema()
+    extra = [MODALITIES.get(name) for name in modalities
+             if name not in schema["properties"]["modality"]["properties"]["type"]["enum"]]
+    if not extra:
+        return schema
+    schema = copy.deepcopy(schema)
+    section = schema["properties"]["modality"]["properties"]
+    sources = schema["properties"]["dataset"]["properties"]["source"]["enum"]
+    for modality in extra:
+        section["type"]["enum"].append(modality.name)
+        for name, prop in modality.schema_properties.items():
+            if name in section:
+                section[name]["x-when"] = [*section[name].get("x-when", []), modality.name]
+            else:
+                section[name] = {**copy.deepcopy(prop), "x-when": [modality.name]}
+        sources.extend(s for s in modality.sources if s not in sources)
+    return schema
 
 
 def subschema(path: tuple[str, ...]) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ allowed, and a "did you mean" for near-miss names (Keras's "Received: ..., expec
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from typing import Any, Iterator
 
@@ -16,22 +17,24 @@ from danas.errors import Problem
 from engine.spec.load import describe_type
 from engine.spec.schema import load_schema
 
-_validator: jsonschema.Draft202012Validator | None = None
 # The schema's pattern for paths and split names (they become file names).
 NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f]*$"
 
 
 def schema_problems(spec: dict[str, Any]) -> list[Problem]:
     """Every problem of `spec` (defaults already filled) against the schema."""
-    global _validator
-    if _validator is None:
-        _validator = jsonschema.Draft202012Validator(load_schema())
     problems: list[Problem] = []
-    for error in _validator.iter_errors(spec):
+    for error in _validator(id(load_schema())).iter_errors(spec):
         problems.extend(_describe(error))
     problems.extend(_non_finite(spec, ()))
     problems.extend(_misplaced_fields(spec, load_schema(), ()))
     return problems
+
+
+@functools.lru_cache(maxsize=8)
+def _validator(schema_id: int) -> jsonschema.Draft202012Validator:
+    """A validator per schema in force (one, unless a modality is registered from outside)."""
+    return jsonschema.Draft202012Validator(load_schema())
 
 
 def dotted(path: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from danas.config import AudioConfig
+from modalities.audio.config import AudioConfig
 from danas.errors import Problem
 from modalities.audio import wav
 from modalities.audio.augment import augment_clips

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from danas.config import VisionConfig
+from modalities.vision.config import VisionConfig
 from modalities.base import CachedModality, SplitArrays
 from modalities.cache import cache_key, cached_arrays
 from modalities.dataset_info import DatasetInfo, check_corrupt, index_splits

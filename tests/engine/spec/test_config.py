@@ -6,9 +6,13 @@ import json
 import pytest
 
 from engine.spec import load_spec, resolve
-from danas.config import KINDS, SpecConfig, build_config
+from danas.config import KINDS as BASE_KINDS, SpecConfig, build_config
+from modalities import modality_kinds
 from engine.spec.schema import load_schema
 from tests.conftest import SPECS
+
+
+KINDS = {**BASE_KINDS, "modality": modality_kinds()}
 
 
 def dataclass_of(cls, name):
@@ -80,7 +84,7 @@ def test_hardware_aware_baseline_pins_the_reference_data():
 
 def test_build_config_builds_the_right_kind():
     resolved, _ = resolve({"modality": {"type": "audio"}, "dataset": {"source": "builtin_speech"}})
-    config = build_config(resolved)
+    config = build_config(resolved, modality_kinds())
     assert config.modality.type == "audio"
     assert config.modality.window_hops()[0] == (400, 160)
 
