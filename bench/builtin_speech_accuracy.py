@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from engine.backend import keras as load_keras
+from engine.backend import load_keras
 from engine.spec import resolve
 
 

@@ -74,7 +74,7 @@ def run_ours(steps: int, count: int) -> dict:
 
 
 def run_rebuild(steps: int, count: int) -> dict:
-    from engine.backend import keras as load_keras
+    from engine.backend import load_keras
     from engine.evaluate.compiles import compile_stats
     from engine.space.extract import extract_subnet
 

@@ -21,7 +21,7 @@ QUICK = [(96, 0.35)]
 
 
 def keras_fit_images_per_second(resolution: int, alpha: float) -> float:
-    from engine.backend import keras as load_keras
+    from engine.backend import load_keras
 
     keras = load_keras()
     model = keras.applications.MobileNetV2(input_shape=(resolution, resolution, 3), alpha=alpha, weights=None,

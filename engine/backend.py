@@ -1,7 +1,9 @@
 """The one place that selects Keras's backend: JAX.
 
-Import `keras` through `engine.backend.keras()` (or import this module first): it sets
-KERAS_BACKEND=jax before Keras is first imported and checks that it took effect.
+Keras is obtained one way: `load_keras()` from this module, which sets KERAS_BACKEND=jax
+before Keras is first imported and checks that it took effect. Modules that define layers call
+it at import (`keras = load_keras()`); modules that must stay light (the CLI, spec checking)
+call it inside the function that needs Keras.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def enable_compilation_cache(folder: Path) -> None:
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
 
 
-def keras():
+def load_keras():
     """Returns the keras module, on the JAX backend."""
     select_backend()
     import keras as keras_module

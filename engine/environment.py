@@ -16,9 +16,9 @@ def environment() -> dict[str, Any]:
     import jaxlib
     import optax
 
-    from engine.backend import keras
+    from engine.backend import load_keras
 
-    module = keras()
+    module = load_keras()
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
             "keras": module.__version__, "jax": jax.__version__, "jaxlib": jaxlib.__version__,
             "optax": optax.__version__, "backend": module.backend.backend(),

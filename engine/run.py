@@ -18,7 +18,7 @@ from danas.budget import Budget
 from danas.config import SpecConfig
 from danas.records import ParetoEntry, TrialRecord, architecture_label
 from danas.registry import Registry
-from engine.backend import enable_compilation_cache, keras as load_keras
+from engine.backend import enable_compilation_cache, load_keras
 from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain

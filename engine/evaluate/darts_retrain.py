@@ -44,12 +44,12 @@ def darts_estimate(config, modality, data: dict[str, Any], genotype: Genotype, c
 def retrain(config, modality, data: dict[str, Any], genotype: Genotype, classes: int, positive: int | None,
             budget: Budget, progress) -> Retrained:
     """Trains the derived network from scratch for training.retrain_steps steps and measures it."""
-    from engine.backend import keras
+    from engine.backend import load_keras
 
     start = time.time()
     space, training = config.search_space, config.training
     seed = stable_seed(config.seed, "darts", "retrain", genotype.to_json(), data)
-    keras().utils.set_random_seed(seed)
+    load_keras().utils.set_random_seed(seed)
     shape = modality.input_shape(data)
     model = derived_model(shape, genotype, space.channels, space.cells, classes, fast=True)
     estimate = darts_estimate(config, modality, data, genotype, classes)

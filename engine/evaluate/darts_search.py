@@ -85,9 +85,9 @@ class DartsSearch:
         _check_aligned(self.train, "train", data_configs, modality)
         _check_aligned(self.val, "validation", data_configs, modality)
         shapes = [modality.input_shape(d) for d in data_configs]
-        from engine.backend import keras
+        from engine.backend import load_keras
 
-        keras().utils.set_random_seed(stable_seed(config.seed, "darts", "init"))
+        load_keras().utils.set_random_seed(stable_seed(config.seed, "darts", "init"))
         self.model = DartsSearchNetwork(shapes, self.space.ops, self.space.cells, self.space.channels,
                                         self.space.nodes, self.space.partial_channels, classes,
                                         self.settings.alignment, name="darts_search")

@@ -18,7 +18,7 @@ import numpy as np
 
 from danas.config import SpecConfig
 from danas.errors import FatalError
-from engine.backend import keras as load_keras
+from engine.backend import load_keras
 from engine.evaluate.batches import train_batches
 from engine.evaluate.checkpoint import pack, unpack
 from engine.evaluate.loop import train

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from engine.backend import keras as _keras
+from engine.backend import load_keras
 from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible)
 from engine.space.supernet import BN_MOMENTUM, MaskedConvBN, MobileNetV2Supernet
 
-keras = _keras()
+keras = load_keras()
 
 
 def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: float,

@@ -17,13 +17,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from engine.backend import keras as _keras
+from engine.backend import load_keras
 from engine.space.depthwise import depthwise_conv
 from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible,
                                          stage_blocks)
 
-keras = _keras()
+keras = load_keras()
 ops = keras.ops
 
 BN_MOMENTUM = 0.9  # short fine-tunes: moving statistics must follow a subnet within ~20 steps

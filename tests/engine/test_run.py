@@ -23,7 +23,7 @@ def run_smoke(spec: str, tmp_path, *overrides: str) -> dict:
 
 @pytest.mark.slow
 def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
-    from engine.backend import keras as load_keras
+    from engine.backend import load_keras
 
     run = run_smoke("wakevision_smoke.yaml", tmp_path)
     trials, summary = run["trials"], run["summary"]
@@ -100,7 +100,7 @@ def test_over_budget_candidates_are_rejected_before_training(tmp_path):
 
 @pytest.mark.parametrize("spec", ["kws_darts_smoke.yaml", "wakevision_darts_smoke.yaml"])
 def test_darts_smoke_run_writes_the_derived_system_and_the_search(spec, tmp_path):
-    from engine.backend import keras as load_keras
+    from engine.backend import load_keras
 
     if spec.startswith("kws"):
         pytest.importorskip("espeakng_loader")

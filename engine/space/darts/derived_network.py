@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from engine.backend import keras as _keras
+from engine.backend import load_keras
 from engine.space.darts.arch import STEM_MULTIPLIER, cell_channels
 from engine.space.darts.genotype import Genotype
 from engine.space.darts.layers import OpChain, projection_layers, stem_layers
 
-keras = _keras()
+keras = load_keras()
 
 
 def derived_model(input_shape: Sequence[int], genotype: Genotype, channels: int, cells: int, classes: int,

@@ -6,10 +6,10 @@ The rules, and why they differ from DARTS in two places, are in `arch.py`.
 
 from __future__ import annotations
 
-from engine.backend import keras as _keras
+from engine.backend import load_keras
 from engine.space.depthwise import depthwise_conv
 
-keras = _keras()
+keras = load_keras()
 BN_MOMENTUM = 0.9
 
 

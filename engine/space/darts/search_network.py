@@ -22,12 +22,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from engine.backend import keras as _keras
+from engine.backend import load_keras
 from engine.space.darts.arch import STEM_MULTIPLIER, cell_channels
 from engine.space.darts.genotype import NONE_OP, cell_edges, node_edge_slices
 from engine.space.darts.layers import OpChain, apply_layers, projection_layers, stem_layers
 
-keras = _keras()
+keras = load_keras()
 ops = keras.ops
 
 

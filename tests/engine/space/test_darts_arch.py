@@ -51,12 +51,12 @@ def test_every_derived_node_has_two_distinct_inputs_and_no_none():
 
 
 def test_derived_model_saves_and_reloads(tmp_path):
-    from engine.backend import keras
+    from engine.backend import load_keras
 
     model = derived_model((20, 10, 1), random_genotype(3, 2), 4, 3, 5)
     x = np.random.default_rng(0).normal(size=(2, 20, 10, 1)).astype(np.float32)
     model.save(tmp_path / "m.keras")
-    again = keras().models.load_model(tmp_path / "m.keras")
+    again = load_keras().models.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
 
 
@@ -108,10 +108,10 @@ def test_op_costs_of_the_penalty():
 def test_fast_dilated_depthwise_equals_the_keras_layer(kernel, dilation, shape):
     import jax
 
-    from engine.backend import keras
+    from engine.backend import load_keras
     from engine.space.depthwise import depthwise_conv
 
-    layer = keras().layers.DepthwiseConv2D(kernel, 1, padding="same", dilation_rate=dilation, use_bias=False)
+    layer = load_keras().layers.DepthwiseConv2D(kernel, 1, padding="same", dilation_rate=dilation, use_bias=False)
     x = np.random.default_rng(0).normal(size=(2, *shape, 3)).astype(np.float32)
     reference = np.asarray(layer(x))
     np.testing.assert_allclose(np.asarray(depthwise_conv(x, layer.kernel.value, 1, dilation)), reference, atol=1e-5)

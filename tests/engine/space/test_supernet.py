@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.backend import keras as load_keras
+from engine.backend import load_keras
 from engine.space.depthwise import depthwise_conv
 from engine.space.extract import extract_subnet
 from engine.space.mobilenet_arch import build_network, has_residual
