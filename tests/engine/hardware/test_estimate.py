@@ -44,6 +44,19 @@ def test_residual_input_stays_alive():
     assert two_byte.ram_bytes == 2 * 960
 
 
+def test_a_tensor_held_for_a_residual_add_counts_where_it_sets_the_peak():
+    """A block whose projection runs while its input waits for the add: the held input is what
+    makes that op the peak (without it the expand would be, at 50 + 200)."""
+    from engine.space.mobilenet_arch import Network, Op
+
+    ops = (Op("a", "conv", ("input",), "a", (5, 10, 1)),        # 50
+           Op("expand", "conv", ("a",), "expand", (5, 40, 1)),  # 200
+           Op("project", "conv", ("expand",), "project", (5, 10, 1)),  # 50, while "a" waits
+           Op("add", "add", ("a", "project"), "add", (5, 10, 1)))
+    estimate = estimate_liveness(Network((5, 10, 1), ops), 0, 0, 1, 1, 0)
+    assert (estimate.ram_bytes, estimate.peak_op) == (200 + 50 + 50, "project")
+
+
 def test_frontend_scratch_can_dominate():
     estimate = estimate_liveness(tiny(), 64, 5000, 1, 1, 0)
     assert estimate.ram_bytes == 64 + 5000 and estimate.peak_op == "frontend"
