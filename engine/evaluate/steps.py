@@ -69,11 +69,11 @@ def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> 
 
 
 def make_predict(model) -> Callable:
-    """predict(trainable, non_trainable, x, candidate) -> class indices (inference mode)."""
+    """predict(trainable, non_trainable, x, candidate) -> logits (inference mode)."""
 
     @jax.jit
     def predict(trainable, non_trainable, x, candidate):
         logits, _ = model.stateless_call(trainable, non_trainable, x, training=False, **candidate)
-        return jnp.argmax(logits, axis=-1)
+        return logits
 
     return predict
