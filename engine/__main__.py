@@ -1,7 +1,5 @@
-"""`python -m engine SPEC` is `run-spec SPEC`."""
+"""`python -m engine ...` is `run-spec ...`."""
 
-import sys
+from engine.cli import console
 
-from engine.cli import main
-
-sys.exit(main())
+console()

@@ -68,10 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     terminal = Terminal(verbosity=0 if quiet else 2 if verbose else 1)
     try:
-        code = _dispatch(command, args, terminal)
-        # Finished: a Ctrl-C from now on would only interrupt the interpreter's shutdown.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        return code
+        return _dispatch(command, args, terminal)
     except DanasError as err:
         if os.environ.get(DEBUG_ENV):
             raise
@@ -175,5 +172,14 @@ def _show_check(spec, terminal: Terminal) -> None:
     terminal.result(f"# budget: {budget.ram_bytes:,} B RAM, {budget.flash_bytes:,} B flash ({hardware.target})")
 
 
+def console() -> None:
+    """The `run-spec` console script: `main`, then exit with its status."""
+    code = main()
+    # Finished: a Ctrl-C from now on would only interrupt the interpreter's shutdown. (Only the
+    # process's entry point may do this; `main` called in a process that goes on must not.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

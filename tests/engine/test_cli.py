@@ -116,3 +116,12 @@ def test_console_script_is_installed():
                             text=True)
     assert result.returncode == 0
     assert "--check" in result.stdout
+
+
+def test_main_leaves_the_ctrl_c_handler_as_it_found_it():
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    assert main([str(SPECS / "wakevision_small.yaml"), "--check"]) == 0
+    assert main(["report", "/nonexistent"]) == 2
+    assert signal.getsignal(signal.SIGINT) is before  # only the console script ignores it, at exit
