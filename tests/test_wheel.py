@@ -26,20 +26,22 @@ def _run(args: list, cwd: Path, env: dict | None = None, timeout: int = 600) -> 
 
 @pytest.mark.slow
 def test_a_wheel_installed_in_a_fresh_venv_checks_and_runs_a_smoke_spec(tmp_path):
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO], cwd=tmp_path)
+    # nothing of the checkout on sys.path (a PYTHONPATH to it would make pip think danas installed)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
+    env["DANAS_CACHE"] = str(tmp_path / "cache")
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO], cwd=tmp_path,
+         env=env)
     (wheel,) = (tmp_path / "dist").glob("danas-*.whl")
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
+    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path, env=env)
     python, run_spec = venv / "bin" / "python", venv / "bin" / "run-spec"
-    _run([python, "-m", "pip", "install", "-q", wheel], cwd=tmp_path)
+    _run([python, "-m", "pip", "install", "-q", wheel], cwd=tmp_path, env=env)
 
-    elsewhere = tmp_path / "elsewhere"  # nothing of the checkout on sys.path
+    elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     spec = elsewhere / "smoke.yaml"
     spec.write_text((SPECS / "smoke" / "wakevision_smoke.yaml").read_text().replace(
         "$schema=../schema/", "$schema=./"), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KERAS_BACKEND")}
-    env["DANAS_CACHE"] = str(tmp_path / "cache")
     located = _run([python, "-c", "import engine, danas, modalities, reports; print(engine.__file__)"],
                    cwd=elsewhere, env=env).stdout
     assert str(venv) in located and str(REPO) not in located
