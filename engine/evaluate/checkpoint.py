@@ -40,7 +40,8 @@ def unpack(data: bytes, templates: dict[str, Any]) -> tuple[dict[str, Any], dict
     groups = {}
     for name, template in templates.items():
         leaves, tree = jax.tree.flatten(template)
-        groups[name] = jax.tree.unflatten(tree, [jax.numpy.asarray(arrays[f"{name}{i}"])
+        # device_put is a copy; jnp.asarray would compile a program per array shape
+        groups[name] = jax.tree.unflatten(tree, [jax.device_put(arrays[f"{name}{i}"])
                                                  for i in range(len(leaves))])
     meta = json.loads(bytes(arrays[META]).decode()) if META in arrays.files else None
     return groups, meta

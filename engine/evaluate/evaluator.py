@@ -86,7 +86,7 @@ class Evaluator:
         training = self.config.training
         seed = stable_seed(self.config.seed, candidate.to_json())
         inputs = net.inputs(candidate)
-        state = TrainState(net.trainable, net.non_trainable, net.finetune_optimizer.init(net.trainable))
+        state = TrainState(net.trainable, net.non_trainable, net.init_finetune_state(net.trainable))
         batches = train_batches(self.modality.arrays("train", candidate.data), training.batch_size, seed,
                                 self.modality.to_model_input)
         outcome = train(net.finetune_step, state, batches, training.finetune_steps, seed, lambda _: (inputs,),

@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import jax
 import numpy as np
 
 from danas.config import SpecConfig
 from danas.errors import FatalError
-from engine.backend import load_keras
 from engine.evaluate.batches import train_batches
 from engine.evaluate.checkpoint import pack, unpack
 from engine.evaluate.loop import train
@@ -31,7 +31,7 @@ from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
 
 # Part of every checkpoint's name: bump it when the supernet's layers or their order change, so
 # checkpoints cached by an older danas are never loaded into a different network.
-SUPERNET_VERSION = 1
+SUPERNET_VERSION = 2  # 2: initial weights drawn on the host (numpy), not by Keras's initializers
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Supernet:
     trainable: list
     non_trainable: list
     grad: Callable = field(repr=False)
-    finetune_optimizer: Any = field(repr=False)
+    init_finetune_state: Callable = field(repr=False)  # optimizer.init, compiled once
     finetune_step: Callable = field(repr=False)
     predict: Callable = field(repr=False)
     pretrain_seconds: float = 0.0
@@ -96,7 +96,7 @@ class SupernetPool:
         return Supernet(net.data, net.key, net.factor, narrow.model,
                         _slice_like(net.trainable, narrow.model.trainable_variables),
                         _slice_like(net.non_trainable, narrow.model.non_trainable_variables),
-                        narrow.grad, narrow.finetune_optimizer, narrow.finetune_step, narrow.predict,
+                        narrow.grad, narrow.init_finetune_state, narrow.finetune_step, narrow.predict,
                         reused=True)
 
     def _make_narrow(self, net: Supernet, alpha: float) -> Supernet:
@@ -118,9 +118,8 @@ class SupernetPool:
 
     def _make(self, data: dict[str, Any], key: str) -> Supernet:
         factor = self.width_factor(data)
-        load_keras().utils.set_random_seed(stable_seed(self.config.seed, key, "init"))
         model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
-                                    name=f"supernet_{key}")
+                                    init_seed=stable_seed(self.config.seed, key, "init"), name=f"supernet_{key}")
         net = _with_functions(data, key, factor, model, self.config, self.augment)
         name = self.checkpoint_name(key)
         saved = self.load(name)
@@ -143,7 +142,7 @@ class SupernetPool:
             return
         self.progress(f"pre-training the supernet for {net.key} ({steps} steps, {training.pretrain_rule})")
         optimizer = make_optimizer(training, steps)
-        state = TrainState(net.trainable, net.non_trainable, optimizer.init(net.trainable))
+        state = TrainState(net.trainable, net.non_trainable, jax.jit(optimizer.init)(net.trainable))
         depths = self.space.valid_depths
         largest = net.inputs(Candidate(net.data, max(depths, key=sum), max(self.space.alphas)))
         smallest = net.inputs(Candidate(net.data, min(depths, key=sum), min(self.space.alphas)))
@@ -170,7 +169,7 @@ def _with_functions(data, key, factor, model: MobileNetV2Supernet, config: SpecC
     optimizer = make_optimizer(config.training, config.training.finetune_steps)
     grad = make_grad(model, augment)
     return Supernet(data, key, factor, model, [v.value for v in model.trainable_variables],
-                    [v.value for v in model.non_trainable_variables], grad, optimizer,
+                    [v.value for v in model.non_trainable_variables], grad, jax.jit(optimizer.init),
                     make_train_step(grad, optimizer), make_predict(model))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import jax
 import numpy as np
 
 from engine.backend import load_keras
@@ -29,29 +30,58 @@ ops = keras.ops
 BN_MOMENTUM = 0.9  # short fine-tunes: moving statistics must follow a subnet within ~20 steps
 
 
-class HostZeros(keras.initializers.Initializer):
-    """Zeros made by numpy on the host: unlike Keras's initializers, no XLA program is compiled
-    per weight shape (about 5 s for a MobileNetV2). For networks whose weights are copied in
-    right after they are built, such as the narrow copies of a supernet."""
+class HostInitializer(keras.initializers.Initializer):
+    """Initial values made by numpy on the host: unlike Keras's initializers, no XLA program is
+    compiled per weight shape (about 5 s for a MobileNetV2, and most of a small run's compiles).
+
+    'glorot_uniform' is Keras's default for kernels, U(-l, l) with l = sqrt(6 / (fan_in + fan_out)),
+    drawn from the network's generator in build order (so a seed gives the same network);
+    'zeros' and 'ones' are the batch-norm and bias defaults. A network whose weights are copied
+    in right after it is built (a narrow copy of a supernet) takes zeros throughout.
+    """
+
+    def __init__(self, kind: str, rng: np.random.Generator | None = None):
+        self.kind, self.rng = kind, rng
 
     def __call__(self, shape, dtype=None):
-        return np.zeros(shape, dtype or "float32")
+        # handed over as a device array: Keras would turn a numpy array into one with
+        # jnp.asarray, which compiles a program per shape (JAX 0.10); device_put only copies
+        return jax.device_put(self.values(shape, dtype or "float32"))
+
+    def values(self, shape, dtype: str) -> np.ndarray:
+        if self.kind == "ones":
+            return np.ones(shape, dtype)
+        if self.kind == "zeros" or self.rng is None:
+            return np.zeros(shape, dtype)
+        receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+        fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return self.rng.uniform(-limit, limit, shape).astype(dtype)
+
+    def get_config(self) -> dict:
+        return {"kind": self.kind}
 
 
-def initializers(placeholder: bool, *names: str) -> dict:
-    """{name: HostZeros()} for each initializer argument when `placeholder`, else {}."""
-    return {name: HostZeros() for name in names} if placeholder else {}
+_DEFAULTS = {"kernel_initializer": "glorot_uniform", "depthwise_initializer": "glorot_uniform",
+             "bias_initializer": "zeros", "beta_initializer": "zeros", "moving_mean_initializer": "zeros",
+             "gamma_initializer": "ones", "moving_variance_initializer": "ones"}
+
+
+def initializers(rng: np.random.Generator | None, *names: str) -> dict:
+    """Host initializers for the named arguments: Keras's defaults drawn from `rng`, or zeros
+    for every weight when `rng` is None (placeholders, overwritten right after the build)."""
+    return {name: HostInitializer(_DEFAULTS[name] if rng is not None else "zeros", rng) for name in names}
 
 
 def conv_bn(filters: int, kernel: int, stride: int, name: str, depthwise: bool = False,
-            placeholder: bool = False) -> list:
+            rng: np.random.Generator | None = None) -> list:
     conv = (keras.layers.DepthwiseConv2D(kernel, stride, padding="same", use_bias=False, name=f"{name}_conv",
-                                         **initializers(placeholder, "depthwise_initializer"))
+                                         **initializers(rng, "depthwise_initializer"))
             if depthwise else
             keras.layers.Conv2D(filters, kernel, stride, padding="same", use_bias=False, name=f"{name}_conv",
-                                **initializers(placeholder, "kernel_initializer")))
+                                **initializers(rng, "kernel_initializer")))
     bn = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn", **initializers(
-        placeholder, "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer"))
+        rng, "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer"))
     return [conv, bn]
 
 
@@ -59,11 +89,11 @@ class MaskedConvBN(keras.layers.Layer):
     """Convolution (or depthwise) + batch norm + optional ReLU6, then a channel mask."""
 
     def __init__(self, filters: int, kernel: int, stride: int, depthwise: bool = False,
-                 activation: bool = True, placeholder: bool = False, **kwargs):
+                 activation: bool = True, rng: np.random.Generator | None = None, **kwargs):
         super().__init__(**kwargs)
         self.filters, self.kernel, self.stride = filters, kernel, stride
         self.depthwise, self.activation = depthwise, activation
-        self.conv, self.bn = conv_bn(filters, kernel, stride, self.name, depthwise, placeholder)
+        self.conv, self.bn = conv_bn(filters, kernel, stride, self.name, depthwise, rng)
 
     def build(self, input_shape):
         self.conv.build(input_shape)
@@ -94,24 +124,25 @@ class MobileNetV2Supernet(keras.Model):
     """
 
     def __init__(self, input_shape: Sequence[int], width: float, classes: int, placeholder_weights: bool = False,
-                 **kwargs):
+                 init_seed: int = 0, **kwargs):
         super().__init__(**kwargs)
-        p = placeholder_weights  # zeros, to be overwritten: nothing compiled to initialise them
+        # weights drawn on the host from `init_seed` (zeros when they are placeholders, to be overwritten)
+        p = None if placeholder_weights else np.random.default_rng(init_seed)
         self.input_dims, self.width, self.classes = tuple(input_shape), width, classes
-        self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, placeholder=p, name="Conv1")
+        self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, rng=p, name="Conv1")
         self.blocks = []
         channels = self.stem.filters
         for index, (expansion, base, stride, _) in enumerate(BLOCKS):
             layers = {}
             if expansion != 1:
-                layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, placeholder=p, name=f"block_{index}_expand")
-            layers["depthwise"] = MaskedConvBN(0, 3, stride, depthwise=True, placeholder=p,
+                layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, rng=p, name=f"block_{index}_expand")
+            layers["depthwise"] = MaskedConvBN(0, 3, stride, depthwise=True, rng=p,
                                                name=f"block_{index}_depthwise")
             out = make_divisible(base * width)
-            layers["project"] = MaskedConvBN(out, 1, 1, activation=False, placeholder=p, name=f"block_{index}_project")
+            layers["project"] = MaskedConvBN(out, 1, 1, activation=False, rng=p, name=f"block_{index}_project")
             self.blocks.append(layers)
             channels = out
-        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, placeholder=p, name="Conv_1")
+        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, rng=p, name="Conv_1")
         self.heads = [keras.layers.Dense(classes, name=f"head_stage{stage}",
                                           **initializers(p, "kernel_initializer", "bias_initializer"))
                        for stage in EXIT_STAGES]
