@@ -19,7 +19,12 @@ def shared_compilation_cache(tmp_path_factory):
     the smoke runs compile the same programs, and compiling them again in every test is most of
     the suite's time. Results never depend on it (a program compiles to the same code), and the
     "nothing new was built" checks count traces, which a cache hit does not hide."""
-    os.environ["DANAS_XLA_CACHE"] = str(tmp_path_factory.mktemp("xla"))
+    base = tmp_path_factory.getbasetemp()
+    # under pytest-xdist each worker has its own base folder: share their parent's
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / "xla-shared"
+    folder.mkdir(exist_ok=True)
+    os.environ["DANAS_XLA_CACHE"] = str(folder)
     yield
 
 

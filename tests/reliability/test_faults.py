@@ -14,6 +14,8 @@ from danas.errors import DataError, FatalError
 from engine.spec import resolve
 from tests.reports.test_resume import baseline, kill, only_run, resume, start, trials, wait_for  # noqa: F401
 
+pytestmark = pytest.mark.xdist_group("smoke-baseline")  # with test_resume.py: one baseline run
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lines", [3, 5])  # 3: while the first supernet pre-trains; 5: during candidate 2
@@ -135,7 +137,7 @@ def test_corrupt_wav_is_skipped_and_counted(tmp_path):
     modality = AudioModality(config)
     modality.load()
     arrays = modality.arrays("train", modality.data_configs()[0])
-    assert arrays.skipped == 1 and len(arrays.y) == 2 * (5 * 12 - 1)
+    assert arrays.skipped == 1 and len(arrays.y) == len(arrays.x) == 2 * (5 * 12 - 1)  # clean + augmented copies
 
 
 def test_empty_dataset_names_the_split(tmp_path):

@@ -48,7 +48,11 @@ def wait_for(predicate, timeout: float = 240) -> None:
     raise AssertionError("timed out waiting for the run")
 
 
-@pytest.fixture(scope="module")
+# The tests that share the baseline run go to one pytest-xdist worker, which runs it once.
+pytestmark = pytest.mark.xdist_group("smoke-baseline")
+
+
+@pytest.fixture(scope="session")
 def baseline(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("resume")
     subprocess.run(run_command(tmp, "base"), check=True, cwd=REPO,

@@ -189,6 +189,7 @@ def test_corrupt_images_are_skipped_and_counted(tmp_path):
     modality.load()
     arrays = modality.arrays("validation", {"resolution": 8, "color": "rgb"})
     assert arrays.x.shape[0] == 49 and arrays.skipped == 1
+    assert np.bincount(arrays.y).tolist() == [25, 24]  # the label of the unreadable class-1 image went with it
     for i in range(10):
         (root / "test" / "0" / f"{i}.jpg").write_bytes(b"broken")
     with pytest.raises(DataError, match="10 of 50 files could not be read"):
