@@ -28,6 +28,16 @@ def shared_compilation_cache(tmp_path_factory):
     yield
 
 
+@pytest.fixture(scope="session")
+def baseline(tmp_path_factory):
+    """(folder, trials) of one uninterrupted vision smoke run, made once per session (per
+    xdist worker: the tests that use it are grouped onto one) and never modified."""
+    from tests.smoke_runs import make_baseline
+
+    tmp = tmp_path_factory.mktemp("resume")
+    return tmp, make_baseline(tmp)
+
+
 @pytest.fixture
 def write_spec(tmp_path):
     """Writes YAML text to a spec file in a temporary folder and returns its path."""

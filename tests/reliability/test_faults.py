@@ -12,14 +12,14 @@ import pytest
 from danas.budget import Budget
 from danas.errors import DataError, FatalError
 from engine.spec import resolve
-from tests.reports.test_resume import baseline, kill, only_run, resume, start, trials, wait_for  # noqa: F401
+from tests.smoke_runs import kill, only_run, resume, start, trials, wait_for
 
 pytestmark = pytest.mark.xdist_group("smoke-baseline")  # with test_resume.py: one baseline run
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lines", [3, 5])  # 3: while the first supernet pre-trains; 5: during candidate 2
-def test_sigkill_at_a_moment_of_the_run_then_resume(baseline, lines):  # noqa: F811
+def test_sigkill_at_a_moment_of_the_run_then_resume(baseline, lines):
     """Killed right after the run has said its `lines`-th line (an event of the run, never a
     wall-clock delay, so the moment is the same on any machine)."""
     tmp, expected = baseline
@@ -34,7 +34,7 @@ def test_sigkill_at_a_moment_of_the_run_then_resume(baseline, lines):  # noqa: F
 
 
 @pytest.mark.slow
-def test_torn_record_after_a_kill_is_repaired_on_resume(baseline):  # noqa: F811
+def test_torn_record_after_a_kill_is_repaired_on_resume(baseline):
     tmp, expected = baseline
     runs = "torn"
     proc = start(tmp, runs)
@@ -50,7 +50,7 @@ def test_torn_record_after_a_kill_is_repaired_on_resume(baseline):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline, tmp_path):  # noqa: F811
+def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline, tmp_path):
     tmp, expected = baseline
     # a copy of the finished run and of its cache, so the shared fixture stays intact
     run, cache = tmp_path / "run", tmp_path / "cache"
