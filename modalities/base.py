@@ -86,6 +86,12 @@ class Modality(Protocol):
     def augmentation(self) -> Any:
         """augment(x, key) -> x applied to each training batch inside the compiled step, or None."""
 
+    def preprocessing(self, data_config: dict[str, Any]) -> dict[str, Any]:
+        """Exactly how a deployed system turns a raw input into its model input (for the bundle)."""
+
+    def skipped_files(self) -> dict[str, int]:
+        """Unreadable files skipped per split (train, validation, test)."""
+
 
 @dataclass
 class SplitArrays:

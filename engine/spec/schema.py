@@ -36,9 +36,14 @@ def file_schema() -> dict[str, Any]:
 
 def load_schema() -> dict[str, Any]:
     """The schema in force: the file's, plus the modalities registered outside it."""
+    return _extended(schema_key())
+
+
+def schema_key() -> tuple[str, ...]:
+    """What the schema in force depends on: the registered modalities' names."""
     from modalities import MODALITIES
 
-    return _extended(tuple(MODALITIES.names()))
+    return tuple(MODALITIES.names())
 
 
 @functools.lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ import jsonschema
 
 from danas.errors import Problem
 from engine.spec.load import describe_type
-from engine.spec.schema import load_schema
+from engine.spec.schema import load_schema, schema_key
 
 # The schema's pattern for paths and split names (they become file names).
 NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f]*$"
@@ -24,7 +24,7 @@ NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f]*$"
 def schema_problems(spec: dict[str, Any]) -> list[Problem]:
     """Every problem of `spec` (defaults already filled) against the schema."""
     problems: list[Problem] = []
-    for error in _validator(id(load_schema())).iter_errors(spec):
+    for error in _validator(schema_key()).iter_errors(spec):
         problems.extend(_describe(error))
     problems.extend(_non_finite(spec, ()))
     problems.extend(_misplaced_fields(spec, load_schema(), ()))
@@ -32,7 +32,7 @@ def schema_problems(spec: dict[str, Any]) -> list[Problem]:
 
 
 @functools.lru_cache(maxsize=8)
-def _validator(schema_id: int) -> jsonschema.Draft202012Validator:
+def _validator(key: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     """A validator per schema in force (one, unless a modality is registered from outside)."""
     return jsonschema.Draft202012Validator(load_schema())
 
