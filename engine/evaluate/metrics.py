@@ -1,8 +1,9 @@
 """Classification metrics from labels and predictions (numpy).
 
 Precision, recall and F1 are macro averages over the classes, or, for a binary task with
-`objective.average: positive`, those of the positive class. (The reference code's Keras metrics on one-hot outputs made precision =
-recall = accuracy; these are the person-class figures the paper's fitness intends.)
+`objective.average: positive`, those of the positive class. (The reference code's Keras metrics
+on one-hot outputs made precision = recall = accuracy; these are the person-class figures the
+paper's fitness intends.)
 """
 
 from __future__ import annotations

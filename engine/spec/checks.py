@@ -131,6 +131,14 @@ def _some_architecture(cfg: SpecConfig) -> Iterator[Problem]:
 
 
 @check
+def _positive_class_needs_positive_average(cfg: SpecConfig) -> Iterator[Problem]:
+    objective = cfg.objective
+    if objective.positive_class is not None and objective.average != "positive":
+        yield Problem("objective.positive_class", f"set, but objective.average is {objective.average}; the "
+                      "positive class counts only with average: positive (add it, or remove positive_class)")
+
+
+@check
 def _warmup_steps(cfg: SpecConfig) -> Iterator[Problem]:
     training = cfg.training
     if training.warmup_steps and training.schedule != "warmup_cosine_decay":

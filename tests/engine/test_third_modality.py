@@ -60,8 +60,7 @@ def test_a_registered_modality_runs_a_search(tmp_path):
     assert len(trials) == 3 and all(t["status"] == "ok" for t in trials)
     assert {t["data_key"] for t in trials} <= {"32s-magnitude", "32s-xyz", "64s-magnitude", "64s-xyz"}
     assert all(t["candidate"]["data"]["axes"] in ("magnitude", "xyz") for t in trials)
-    for line in result.stderr.splitlines():  # the live line names candidates as the trial records do
-        if line.startswith("[") and ":" in line:
-            assert line.split("] ")[1].split(" ")[0] in {t["data_key"] for t in trials}
+    named = [line.split("] ")[1].split(" ")[0] for line in result.stderr.splitlines() if line.startswith("[")]
+    assert named == [t["data_key"] for t in trials]  # the live lines name candidates as the records do
     pareto = json.loads((bundle / "pareto.json").read_text())
     assert pareto and json.loads((bundle / pareto[0]["preprocessing"]).read_text())["modality"] == "sensor"

@@ -72,3 +72,9 @@ def test_darts_needs_the_differentiable_strategy():
 
 def test_warmup_steps_need_a_warmup_schedule():
     assert "training.warmup_steps" in problems({"training": {"warmup_steps": 10}})
+
+
+def test_a_positive_class_needs_the_positive_average():
+    assert "objective.positive_class" in problems({"objective": {"positive_class": "person"}})  # macro default
+    _, config = resolve({"objective": {"positive_class": "person", "average": "positive"}})
+    assert config.objective.positive_class == "person"
