@@ -14,9 +14,27 @@ from typing import Sequence
 from engine.backend import load_keras
 from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible)
-from engine.space.supernet import BN_MOMENTUM, MaskedConvBN, MobileNetV2Supernet
+from engine.space.supernet import (BN_MOMENTUM, DEFAULT_INITIALIZERS, MaskedConvBN, MobileNetV2Supernet,
+                                   initializers)
 
 keras = load_keras()
+
+_DENSE = ("kernel_initializer", "bias_initializer")
+_BN = ("beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer")
+
+
+def _copied(layer_class, initializer_names: tuple[str, ...], x, weights: list, *args, **kwargs):
+    """`layer_class(*args, **kwargs)` applied to `x`, with `weights` copied in.
+
+    Built with host zeros as placeholders, so building compiles no initialiser program per
+    weight shape; then its initialisers are set back to Keras's defaults, so the saved model
+    names only stock objects (it loads without danas)."""
+    layer = layer_class(*args, **kwargs, **initializers(None, *initializer_names))
+    y = layer(x)
+    layer.set_weights(weights)
+    for name in initializer_names:
+        setattr(layer, name, keras.initializers.get(DEFAULT_INITIALIZERS[name]))
+    return y
 
 
 def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: float,
@@ -47,28 +65,22 @@ def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: 
         channels = last
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     head = supernet.heads[EXIT_STAGES.index(stage)]
-    dense = keras.layers.Dense(supernet.classes, name="logits")
-    outputs = dense(x)
     kernel, bias = (v.numpy() for v in head.weights)
-    dense.set_weights([kernel[:channels], bias])
+    outputs = _copied(keras.layers.Dense, _DENSE, x, [kernel[:channels], bias], supernet.classes, name="logits")
     return keras.Model(inputs, outputs, name=name)
 
 
 def _conv_bn(x, source: MaskedConvBN, cin: int, cout: int):
     name = source.name
+    kernel = source.conv.kernel.numpy()
     if source.depthwise:
-        conv = keras.layers.DepthwiseConv2D(source.kernel, source.stride, padding="same", use_bias=False,
-                                            name=f"{name}_conv")
-        x = conv(x)
-        conv.set_weights([source.conv.kernel.numpy()[:, :, :cout, :]])
+        x = _copied(keras.layers.DepthwiseConv2D, ("depthwise_initializer",), x, [kernel[:, :, :cout, :]],
+                    source.kernel, source.stride, padding="same", use_bias=False, name=f"{name}_conv")
     else:
-        conv = keras.layers.Conv2D(cout, source.kernel, source.stride, padding="same", use_bias=False,
-                                   name=f"{name}_conv")
-        x = conv(x)
-        conv.set_weights([source.conv.kernel.numpy()[:, :, :cin, :cout]])
-    bn = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")
-    x = bn(x)
-    bn.set_weights([w.numpy()[:cout] for w in source.bn.weights])
+        x = _copied(keras.layers.Conv2D, ("kernel_initializer",), x, [kernel[:, :, :cin, :cout]], cout,
+                    source.kernel, source.stride, padding="same", use_bias=False, name=f"{name}_conv")
+    x = _copied(keras.layers.BatchNormalization, _BN, x, [w.numpy()[:cout] for w in source.bn.weights],
+                momentum=BN_MOMENTUM, name=f"{name}_bn")
     if source.activation:
         x = keras.layers.ReLU(max_value=6.0, name=f"{name}_relu")(x)
     return x

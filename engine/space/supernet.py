@@ -62,7 +62,7 @@ class HostInitializer(keras.initializers.Initializer):
         return {"kind": self.kind}
 
 
-_DEFAULTS = {"kernel_initializer": "glorot_uniform", "depthwise_initializer": "glorot_uniform",
+DEFAULT_INITIALIZERS = {"kernel_initializer": "glorot_uniform", "depthwise_initializer": "glorot_uniform",
              "bias_initializer": "zeros", "beta_initializer": "zeros", "moving_mean_initializer": "zeros",
              "gamma_initializer": "ones", "moving_variance_initializer": "ones"}
 
@@ -70,7 +70,7 @@ _DEFAULTS = {"kernel_initializer": "glorot_uniform", "depthwise_initializer": "g
 def initializers(rng: np.random.Generator | None, *names: str) -> dict:
     """Host initializers for the named arguments: Keras's defaults drawn from `rng`, or zeros
     for every weight when `rng` is None (placeholders, overwritten right after the build)."""
-    return {name: HostInitializer(_DEFAULTS[name] if rng is not None else "zeros", rng) for name in names}
+    return {name: HostInitializer(DEFAULT_INITIALIZERS[name] if rng is not None else "zeros", rng) for name in names}
 
 
 def conv_bn(filters: int, kernel: int, stride: int, name: str, depthwise: bool = False,

@@ -147,9 +147,12 @@ class DartsSearchNetwork(keras.Model):
         self.input_shapes_ = [tuple(s) for s in input_shapes]
 
     def build_all(self) -> None:
-        """Creates every weight by tracing one batch of zeros (shapes are fixed at init)."""
-        xs = [np.zeros((1, *s), np.float32) for s in self.input_shapes_]
-        self(xs, np.ones(len(xs), np.float32) / len(xs), zero_arch(len(cell_edges(self.nodes)), len(self.op_names)))
+        """Creates every weight by one symbolic call (shapes are fixed at init): traced, never
+        run, so no XLA program is compiled per op as an eager call on a batch of zeros would."""
+        xs = [keras.KerasTensor((1, *s)) for s in self.input_shapes_]
+        arch = {k: keras.KerasTensor(v.shape) for k, v in zero_arch(len(cell_edges(self.nodes)),
+                                                                      len(self.op_names)).items()}
+        self(xs, keras.KerasTensor((len(xs),)), arch)
 
     def call(self, xs, data_weights=None, arch=None, chosen=None, training=False):
         x = self.mixer(xs, data_weights=data_weights, chosen=chosen)
