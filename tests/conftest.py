@@ -8,6 +8,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+# The tests compile dozens of tiny networks and run each for a few steps: XLA's CPU backend
+# without its optimisation passes compiles them in about half the time (same semantics; the
+# suite compares runs made under the same setting). Users' runs keep XLA's defaults; the
+# subprocesses the tests start inherit this.
+TEST_XLA_FLAG = "--xla_backend_optimization_level=0"
+if TEST_XLA_FLAG not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {TEST_XLA_FLAG}".strip()
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
@@ -31,7 +38,7 @@ def shared_compilation_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def baseline(tmp_path_factory):
     """(folder, trials) of one uninterrupted vision smoke run, made once per session (per
-    xdist worker: the tests that use it are grouped onto one) and never modified."""
+    xdist worker) and never modified."""
     from tests.smoke_runs import make_baseline
 
     tmp = tmp_path_factory.mktemp("resume")

@@ -25,13 +25,17 @@ def run_smoke(spec: str, tmp_path, *overrides: str) -> dict:
 def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
     from engine.backend import load_keras
 
-    run = run_smoke("wakevision_smoke.yaml", tmp_path)
+    # 16 px only (mono and rgb: still a data-aware search), so the compiled programs are the
+    # ones the resume tests' runs use, from the session's compilation cache
+    run = run_smoke("wakevision_smoke.yaml", tmp_path, "modality.resolutions=[16]")
     trials, summary = run["trials"], run["summary"]
     assert sum(t["status"] != "rejected" for t in trials) == 6
     assert summary["builtin_data"] is True and summary["counts"]["ok"] == 6
     used = {t["data_key"] for t in trials if t["status"] == "ok"}
     pairs = {(t["data_key"], t["candidate"]["alpha"]) for t in trials if t["status"] == "ok"}
-    assert summary["xla_compilations"] <= 50 * len(used) + 20 * len(pairs)  # per supernet, per narrow width
+    # per (data configuration, width): gradient, pre-training and fine-tuning updates, optimizer
+    # initialisation, prediction (no initialiser or per-op programs); plus random-key programs
+    assert summary["xla_compilations"] <= 5 * len(pairs) + 8, summary["xla_compilations"]
     pareto = json.loads((run["root"] / "pareto.json").read_text())
     assert pareto and all(0 <= p["test_metrics"]["accuracy"] <= 1 for p in pareto)
     model = load_keras().models.load_model(run["root"] / pareto[0]["model"])

@@ -14,8 +14,6 @@ from danas.errors import DataError, FatalError
 from engine.spec import resolve
 from tests.smoke_runs import kill, only_run, resume, start, trials, wait_for
 
-pytestmark = pytest.mark.xdist_group("smoke-baseline")  # with test_resume.py: one baseline run
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lines", [3, 5])  # 3: while the first supernet pre-trains; 5: during candidate 2

@@ -10,9 +10,6 @@ import pytest
 from tests.conftest import REPO
 from tests.smoke_runs import kill, only_run, resume, run_command, start, trials, wait_for
 
-# The tests that share the baseline run go to one pytest-xdist worker, which makes it once.
-pytestmark = pytest.mark.xdist_group("smoke-baseline")
-
 
 @pytest.mark.slow
 def test_two_fresh_processes_give_the_same_trials_and_another_seed_does_not(baseline):
@@ -28,9 +25,10 @@ def test_two_fresh_processes_give_the_same_trials_and_another_seed_does_not(base
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_after", [1, 3])
-def test_sigkill_mid_search_then_resume_loses_and_repeats_nothing(baseline, kill_after):
+def test_sigkill_mid_search_then_resume_loses_and_repeats_nothing(baseline):
+    """Killed after the third record (after the first: test_faults.py, the moment 5 case)."""
     tmp, expected = baseline
+    kill_after = 3
     runs = f"killed{kill_after}"
     proc = start(tmp, runs)
     wait_for(lambda: (tmp / runs).exists() and any((tmp / runs).iterdir())
@@ -43,7 +41,8 @@ def test_sigkill_mid_search_then_resume_loses_and_repeats_nothing(baseline, kill
 
 
 @pytest.mark.slow
-def test_sigkill_during_supernet_pretraining_then_resume(tmp_path):
+def test_sigkill_during_supernet_pretraining_then_resume(baseline, tmp_path):
+    _, expected = baseline
     runs = "pretraining"
     proc = start(tmp_path, runs, watch_output=True)  # a cold cache, so the first supernet really trains
     output = []
@@ -53,11 +52,9 @@ def test_sigkill_during_supernet_pretraining_then_resume(tmp_path):
     assert not list((bundle / "supernets").glob("*.npz")) if (bundle / "supernets").exists() else True
     assert trials(bundle) == []  # killed before any candidate finished
     resume(tmp_path, runs)
-    # the reference pre-trains its own supernets (its own cache), so a resume that pre-trained
+    # the baseline pre-trained its own supernets (its own cache), so a resume that pre-trained
     # differently would show in the losses
-    subprocess.run(run_command(tmp_path, "reference", "cache-reference"), check=True, cwd=REPO,
-                   capture_output=True)
-    assert trials(only_run(tmp_path / runs)) == trials(only_run(tmp_path / "reference"))
+    assert trials(only_run(tmp_path / runs)) == expected
 
 
 @pytest.mark.slow
