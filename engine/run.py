@@ -189,8 +189,10 @@ def darts_search(stage: Stage) -> SearchResult:
         bundle.save_checkpoint(name, data)
         bundle.save_elapsed(time.time() - stage.start)
 
+    minutes = config.budget.max_minutes
     search = DartsSearch(config, modality, configs, len(stage.classes), load=bundle.load_checkpoint, save=save,
-                         progress=stage.view.phase)
+                         progress=stage.view.phase, ram_budget=stage.budget.ram_bytes,
+                         deadline=None if minutes is None else stage.start + 60 * minutes)
     outcome = search.run()
     data = configs[outcome.chosen]
     result = retrain(config, modality, data, outcome.genotype, len(stage.classes), stage.positive(), stage.budget,

@@ -26,6 +26,13 @@ def cell_text(cell: list) -> list[str]:
 
 
 def stop_sentence(darts: dict[str, Any]) -> str:
+    """How the data search ended, and whether budget.max_minutes cut the search short."""
+    epoch = darts.get("stopped_by_max_minutes_after_epoch")
+    cut = f"; budget.max_minutes ended the search after epoch {epoch}" if epoch else ""
+    return _data_stop(darts) + cut
+
+
+def _data_stop(darts: dict[str, Any]) -> str:
     step, configs = darts["data_search_stopped_at_step"], darts["data_configurations"]
     if len(configs) == 1:
         return f"one data configuration ({darts['chosen']}): nothing to search"

@@ -8,13 +8,6 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
-# The tests compile dozens of tiny networks and run each for a few steps: XLA's CPU backend
-# without its optimisation passes compiles them in about half the time (same semantics; the
-# suite compares runs made under the same setting). Users' runs keep XLA's defaults; the
-# subprocesses the tests start inherit this.
-TEST_XLA_FLAG = "--xla_backend_optimization_level=0"
-if TEST_XLA_FLAG not in os.environ.get("XLA_FLAGS", ""):
-    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {TEST_XLA_FLAG}".strip()
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from danas.budget import Budget
+from engine.spec import resolve
 from tests.conftest import REPO, SPECS
 
 SMOKE = str(SPECS / "smoke" / "wakevision_smoke.yaml")
@@ -69,3 +71,21 @@ def resume(tmp: Path, runs: str) -> None:
     result = subprocess.run([sys.executable, "-m", "engine", "--resume", str(only_run(tmp / runs))], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def small_pool(tmp_path, **training):
+    """(pool, evaluator, space) of a tiny search (8 px rgb, alpha 0.5) built in this process;
+    the tests that use it share its compiled programs through the session's XLA cache."""
+    from engine.evaluate.evaluator import Evaluator
+    from engine.evaluate.supernets import SupernetPool
+    from engine.space.joint import JointSpace
+    from modalities import open_modality
+
+    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
+                         "modality": {"resolutions": [8], "color": ["rgb"]},
+                         "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8, **training}})
+    modality = open_modality(config)
+    modality.load()
+    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
+    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
+    return pool, Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9)), space

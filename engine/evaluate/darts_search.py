@@ -11,6 +11,15 @@ the data search stops; then only the chosen configuration is featurised.
 An optional resource penalty adds weight x E[cost] / max cost to the architecture loss, where
 E[cost] = sum over edges and ops of softmax(alpha) x the op's parameters (or MACs) in the
 derived network and max cost takes every edge's most expensive op: a number in [0, 1].
+With `resource_penalty: ram` it adds instead
+    weight x sum over data configurations d of softmax(gamma)_d x max(0, RAM_d / RAM budget - 1)
+where RAM_d is the estimated RAM of the network derived from the current alpha, fed d's input
+(recomputed at the start of every epoch): a system's RAM is set mostly by its input resolution
+and colour, so the penalty steers the data weights away from configurations whose system
+would not fit, and leaves those that fit to compete on accuracy alone.
+
+`budget.max_minutes` is checked after every epoch: once it has passed, the search ends there
+(its checkpoint saved) and the system is derived from the current alpha and gamma.
 
 The state is checkpointed after every epoch (weights, optimizer states, alpha, beta, gamma,
 trajectories); batches depend only on (seed, epoch, step), so a resumed search ends exactly
@@ -56,6 +65,7 @@ class SearchOutcome:
     arch: dict[str, np.ndarray]
     history: dict[str, Any]
     seconds: float
+    stopped_by_time: bool = False
 
 
 @dataclass
@@ -75,8 +85,9 @@ class DartsSearch:
 
     def __init__(self, config, modality, data_configs: list[dict], classes: int,
                  load: Callable[[str], bytes | None], save: Callable[[str, bytes], None],
-                 progress: Callable[[str], None]):
+                 progress: Callable[[str], None], ram_budget: int | None = None, deadline: float | None = None):
         self.config, self.modality, self.configs = config, modality, data_configs
+        self.classes, self.ram_budget, self.deadline = classes, ram_budget, deadline
         self.space, self.settings = config.search_space, config.strategy
         self.load, self.save, self.progress = load, save, progress
         self.strategy = Differentiable(self.settings)
@@ -100,6 +111,8 @@ class DartsSearch:
                                        optax.adam(self.settings.arch_learning_rate, b1=0.5, b2=0.999))
         self.g_optimizer = optax.adam(self.settings.gamma_learning_rate, b1=0.5, b2=0.999)
         self.penalty = _penalty_tables(config, shapes)
+        self.ram_weight = (self.settings.resource_penalty_weight
+                           if self.settings.resource_penalty == "ram" and ram_budget else 0.0)
         self.augment = modality.augmentation()
         self._steps: dict[Any, tuple[Callable, Callable]] = {}
 
@@ -109,14 +122,32 @@ class DartsSearch:
         params, state = self._restore() or (self._fresh(), self.strategy.init(len(self.configs)))
         if state.epoch:
             self.progress(f"resuming the DARTS search after epoch {state.epoch}")
-        while not self.strategy.done(state):
+        # at least one epoch; a resumed search whose time had run out does not train again
+        while not self.strategy.done(state) and not (state.epoch and self._out_of_time()):
             params, state = self._epoch(params, state)
             self.save(CHECKPOINT, _to_bytes(params, state, _settings(self.config)))
+        stopped = not self.strategy.done(state)
+        if stopped:
+            self.progress(f"budget.max_minutes reached after epoch {state.epoch} of {self.settings.epochs}; "
+                          "deriving the system from the current architecture and data weights")
         arch = {k: np.asarray(v) for k, v in params.arch.items()}
         gamma = np.asarray(params.gamma)
         chosen = self.strategy.final_choice(state, gamma)
         genotype = derive(arch, self.space.ops, self.space.nodes)
-        return SearchOutcome(genotype, chosen, state, gamma, arch, params.history, time.time() - start)
+        return SearchOutcome(genotype, chosen, state, gamma, arch, params.history, time.time() - start, stopped)
+
+    def _out_of_time(self) -> bool:
+        return self.deadline is not None and time.time() >= self.deadline
+
+    def _ram_over_budget(self, arch: dict) -> np.ndarray:
+        """max(0, RAM_d / RAM budget - 1) of the network derived from `arch`, per data configuration."""
+        if not self.ram_weight:
+            return np.zeros(len(self.configs), np.float32)
+        from engine.evaluate.darts_retrain import darts_estimate
+
+        genotype = derive({k: np.asarray(v) for k, v in arch.items()}, self.space.ops, self.space.nodes)
+        ram = [darts_estimate(self.config, self.modality, d, genotype, self.classes).ram_bytes for d in self.configs]
+        return np.maximum(0.0, np.asarray(ram, np.float64) / self.ram_budget - 1.0).astype(np.float32)
 
     def _epoch(self, params: _Params, state: DartsState) -> tuple[_Params, DartsState]:
         epoch, searching = state.epoch, self.strategy.searches_architecture(state.epoch)
@@ -126,6 +157,7 @@ class DartsSearch:
             len(self.train[0].y))
         base_key = jax.random.PRNGKey(stable_seed(self.config.seed, "darts", "augment", epoch))
         losses, arch_losses, arch_acc, started = [], [], [], time.time()
+        over = self._ram_over_budget(params.arch) if searching else np.zeros(len(self.configs), np.float32)
         for step in range(self.steps_per_epoch):
             index = np.sort(order[step * self.batch:(step + 1) * self.batch])
             weight_step, arch_step = self._compiled(state.chosen)
@@ -138,7 +170,7 @@ class DartsSearch:
                 xs, y = self._batch(self.val, self._val_index(state.arch_steps), state.chosen)
                 params.arch, params.gamma, params.a_opt, params.g_opt, a_loss, a_acc = arch_step(
                     params.trainable, params.non_trainable, params.arch, params.gamma, params.a_opt,
-                    params.g_opt, xs, y)
+                    params.g_opt, xs, y, over)
                 arch_losses.append(a_loss)
                 arch_acc.append(a_acc)
                 gamma = np.asarray(params.gamma)
@@ -149,8 +181,10 @@ class DartsSearch:
                                   f"{self.modality.key(self.configs[state.chosen])} chosen")
             interrupts.check()
         self._check_finite(losses, epoch)
-        params.history["epochs"].append(_epoch_record(epoch, searching, losses, arch_losses, arch_acc, params,
-                                                      time.time() - started))
+        record = _epoch_record(epoch, searching, losses, arch_losses, arch_acc, params, time.time() - started)
+        if self.ram_weight and searching:
+            record["ram_over_budget"] = np.round(over.astype(np.float64), 6).tolist()
+        params.history["epochs"].append(record)
         return params, self.strategy.after_epoch(state)
 
     def _batch(self, splits, index, chosen):
@@ -173,7 +207,7 @@ class DartsSearch:
     def _compiled(self, chosen: int | None) -> tuple[Callable, Callable]:
         if chosen not in self._steps:
             self._steps[chosen] = _make_steps(self.model, chosen, self.w_optimizer, self.a_optimizer,
-                                              self.g_optimizer, self.augment, self.penalty)
+                                              self.g_optimizer, self.augment, self.penalty, self.ram_weight)
         return self._steps[chosen]
 
     # -- state ------------------------------------------------------------------------------
@@ -208,10 +242,11 @@ def darts_summary(outcome: SearchOutcome, data_keys: list[str], ratio: float) ->
             "gamma": np.round(outcome.gamma, 6).tolist(), "early_stop_ratio": ratio,
             "data_search_stopped_at_step": outcome.state.stopped_at_step if len(data_keys) > 1 else None,
             "architecture_steps": outcome.state.arch_steps, "genotype": outcome.genotype.to_json(),
-            "search_seconds": round(outcome.seconds, 2), "history": outcome.history}
+            "search_seconds": round(outcome.seconds, 2), "history": outcome.history,
+            "stopped_by_max_minutes_after_epoch": outcome.state.epoch if outcome.stopped_by_time else None}
 
 
-def _make_steps(model, chosen, w_optimizer, a_optimizer, g_optimizer, augment, penalty):
+def _make_steps(model, chosen, w_optimizer, a_optimizer, g_optimizer, augment, penalty, ram_weight):
     def loss_fn(trainable, non_trainable, xs, y, arch, gamma):
         weights = None if chosen is not None else jax.nn.softmax(gamma)
         logits, non_trainable = model.stateless_call(trainable, non_trainable, xs, data_weights=weights, arch=arch,
@@ -228,10 +263,11 @@ def _make_steps(model, chosen, w_optimizer, a_optimizer, g_optimizer, augment, p
         return optax.apply_updates(trainable, updates), non_trainable, opt_state, loss
 
     @jax.jit
-    def arch_step(trainable, non_trainable, arch, gamma, a_opt, g_opt, xs, y):
+    def arch_step(trainable, non_trainable, arch, gamma, a_opt, g_opt, xs, y, ram_over):
         def objective(arch, gamma):
             loss, (_, logits) = loss_fn(trainable, non_trainable, xs, y, arch, gamma)
-            return loss + _expected_cost(arch, penalty), logits
+            ram = ram_weight * jnp.sum(jax.nn.softmax(gamma) * ram_over)
+            return loss + _expected_cost(arch, penalty) + ram, logits
 
         (loss, logits), (g_arch, g_gamma) = jax.value_and_grad(objective, argnums=(0, 1), has_aux=True)(arch, gamma)
         updates, a_opt = a_optimizer.update(g_arch, a_opt, arch)
@@ -254,8 +290,8 @@ def _expected_cost(arch, penalty):
 
 def _penalty_tables(config, shapes) -> tuple[float, dict, float] | None:
     settings, space = config.strategy, config.search_space
-    if settings.resource_penalty == "none" or settings.resource_penalty_weight == 0:
-        return None
+    if settings.resource_penalty in ("none", "ram") or settings.resource_penalty_weight == 0:
+        return None  # (the RAM penalty acts on the data weights: DartsSearch._ram_over_budget)
     column = 0 if settings.resource_penalty == "params" else 1
     shape = aligned_shape(shapes, settings.alignment)
     raw = edge_cost_tables(shape, space.ops, space.channels, space.cells, space.nodes)

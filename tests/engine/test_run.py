@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from danas.budget import Budget
-
 import json
 
 import pytest
 
 from engine.cli import main
 from tests.conftest import SPECS
+from tests.smoke_runs import small_pool
 
 
 def run_smoke(spec: str, tmp_path, *overrides: str) -> dict:
@@ -70,21 +69,9 @@ def test_hardware_aware_baseline_pins_the_data(tmp_path):
 def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
     import jax.numpy as jnp
 
-    from engine.evaluate.evaluator import Evaluator
-    from engine.evaluate.supernets import SupernetPool
     from engine.space.candidate import Candidate
-    from engine.space.joint import JointSpace
-    from engine.spec import resolve
-    from modalities import open_modality
 
-    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
-                         "modality": {"resolutions": [8], "color": ["rgb"]},
-                         "training": {"pretrain_steps": 1, "finetune_steps": 3, "batch_size": 8}})
-    modality = open_modality(config)
-    modality.load()
-    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
-    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    evaluator = Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9))
+    pool, evaluator, _ = small_pool(tmp_path)
     candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
     net = pool.get(candidate.data)
     net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]

@@ -77,3 +77,40 @@ def test_the_resource_penalty_steers_alpha_away_from_costly_ops():
     penalised = search(darts_config(epochs=2, warmup_epochs=0, resource_penalty="params",
                                     resource_penalty_weight=5.0), modality)
     assert conv_weight(penalised) < conv_weight(free) - 0.02
+
+
+def test_the_ram_penalty_steers_the_data_weights_to_a_configuration_that_fits():
+    """'signal' (8x8) carries the label and wins a free search; with a RAM budget that only the
+    derived network on 'noise' (6x6) fits, the penalty makes the search take 'noise'."""
+    from engine.evaluate.darts_retrain import darts_estimate
+    from engine.space.darts.genotype import cell_edges, derive
+    from engine.space.darts.search_network import zero_arch
+
+    modality = ConstructedModality()
+    config = darts_config(resource_penalty="ram", resource_penalty_weight=10.0)
+    space = config.search_space
+    genotype = derive(zero_arch(len(cell_edges(space.nodes)), len(space.ops)), space.ops, space.nodes)
+    ram = [darts_estimate(config, modality, d, genotype, 2).ram_bytes for d in modality.data_configs()]
+    assert ram[0] > ram[1]
+    budget = int((ram[0] * ram[1]) ** 0.5)
+    free = DartsSearch(darts_config(), modality, modality.data_configs(), 2, {}.get, {}.__setitem__,
+                       lambda text: None, ram_budget=budget).run()
+    penalised = DartsSearch(config, modality, modality.data_configs(), 2, {}.get, {}.__setitem__,
+                            lambda text: None, ram_budget=budget).run()
+    assert (free.chosen, penalised.chosen) == (0, 1)
+    over = [e["ram_over_budget"] for e in penalised.history["epochs"] if "ram_over_budget" in e]
+    assert over and all(o[0] > 0 and o[1] == 0 for o in over)
+
+
+def test_max_minutes_ends_the_search_after_an_epoch_and_a_resume_does_not_train_on():
+    config, modality, store = darts_config(epochs=3), ConstructedModality(), {}
+    past = 0.0  # the deadline has passed before the search starts: one epoch, then it stops
+    messages = []
+    stopped = DartsSearch(config, modality, modality.data_configs(), 2, store.get, store.__setitem__,
+                          messages.append, deadline=past).run()
+    assert stopped.stopped_by_time and stopped.state.epoch == 1
+    assert any("budget.max_minutes reached after epoch 1 of 3" in m for m in messages)
+    resumed = DartsSearch(config, modality, modality.data_configs(), 2, store.get, store.__setitem__,
+                          lambda text: None, deadline=past).run()
+    assert resumed.state.epoch == 1 and resumed.genotype == stopped.genotype
+    np.testing.assert_array_equal(resumed.gamma, stopped.gamma)
