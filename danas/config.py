@@ -119,6 +119,7 @@ class TrainingConfig:
     pretrain_steps: int
     pretrain_rule: str
     finetune_steps: int
+    final_steps: int
     retrain_steps: int
     batch_size: int
     eval_batch_size: int

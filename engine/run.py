@@ -24,7 +24,7 @@ from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
 from engine.evaluate.evaluator import Evaluator
-from engine.evaluate.finalize import FinalSystem, final_systems
+from engine.evaluate.finalize import FinalSystem, final_steps, final_systems
 from engine.evaluate.metrics import positive_index
 from engine.evaluate.supernets import SupernetPool
 from engine.hardware.targets import hardware_budget
@@ -176,7 +176,8 @@ def supernet_search(stage: Stage) -> SearchResult:
     space, evaluator = parts.space, parts.evaluator
     trials = _loop(stage, space, evaluator)
     end = time.time()
-    stage.view.phase("measuring the Pareto-optimal systems on the test split")
+    stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
+                     f"{final_steps(config.training)} steps first)")
     return SearchResult(trials=trials, systems=final_systems(evaluator, trials), end=end)
 
 

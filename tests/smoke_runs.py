@@ -74,7 +74,7 @@ def resume(tmp: Path, runs: str) -> None:
 
 
 def small_pool(tmp_path, **training):
-    """(pool, evaluator, space) of a tiny search (8 px rgb, alpha 0.5) built in this process;
+    """(pool, evaluator, space) of a tiny search (8 px rgb, alpha 0.5, 5 blocks) built in this process;
     the tests that use it share its compiled programs through the session's XLA cache."""
     from engine.evaluate.evaluator import Evaluator
     from engine.evaluate.supernets import SupernetPool
@@ -83,6 +83,8 @@ def small_pool(tmp_path, **training):
 
     _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
                          "modality": {"resolutions": [8], "color": ["rgb"]},
+                         "search_space": {"stage_depths": {"stage3": [1], "stage4": [0, 1], "stage5": [0],
+                                                           "stage6": [0], "stage7": [0]}},
                          "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8, **training}})
     modality = open_modality(config)
     modality.load()

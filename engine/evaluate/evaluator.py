@@ -18,7 +18,8 @@ from engine.evaluate.fitness import fitness
 from engine.evaluate.loop import train
 from engine.evaluate.metrics import classification_metrics
 from engine.evaluate.seeds import stable_seed
-from engine.evaluate.steps import TrainState
+from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.steps import TrainState, make_train_step
 from engine.evaluate.supernets import Supernet, SupernetPool
 from engine.hardware.estimate import estimate_system
 from engine.space.candidate import Candidate
@@ -37,6 +38,7 @@ class Evaluator:
                  positive: int | None, budget: Budget):
         self.config, self.modality, self.pool = config, modality, pool
         self.classes, self.positive, self.budget = classes, positive, budget
+        self._steps: dict[tuple, Any] = {}
 
     def estimate(self, candidate: Candidate) -> Estimate:
         """RAM, flash and MACs of the system (data configuration + model)."""
@@ -81,17 +83,28 @@ class Evaluator:
         record.metrics = self.measure(net, trainable, non_trainable, candidate, "validation")
         record.fitness = fitness(record.metrics, record.estimate, self.budget, self.config.objective.weights)
 
-    def finetune(self, net: Supernet, candidate: Candidate) -> tuple[list, list, str]:
-        """Fine-tunes a copy of the supernet's weights; returns them, and a failure reason or ''."""
+    def finetune(self, net: Supernet, candidate: Candidate, steps: int | None = None) -> tuple[list, list, str]:
+        """Fine-tunes a copy of the supernet's weights for `steps` steps (default: the search's
+        training.finetune_steps), the learning-rate schedule spanning them; returns the weights and
+        a failure reason or ''."""
         training = self.config.training
+        steps = training.finetune_steps if steps is None else steps
+        step = net.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
         seed = stable_seed(self.config.seed, candidate.to_json())
         inputs = net.inputs(candidate)
         state = TrainState(net.trainable, net.non_trainable, net.init_finetune_state(net.trainable))
         batches = train_batches(self.modality.arrays("train", candidate.data), training.batch_size, seed,
                                 self.modality.to_model_input)
-        outcome = train(net.finetune_step, state, batches, training.finetune_steps, seed, lambda _: (inputs,),
-                        "fine-tuning step")
+        outcome = train(step, state, batches, steps, seed, lambda _: (inputs,), "fine-tuning step")
         return outcome.state.trainable, outcome.state.non_trainable, outcome.failure
+
+    def _step_for(self, net: Supernet, steps: int):
+        """A fine-tuning step whose schedule spans `steps` (same gradient function: one more
+        update program per (data configuration, width), not another network)."""
+        key = (net.grad, steps)
+        if key not in self._steps:
+            self._steps[key] = make_train_step(net.grad, make_optimizer(self.config.training, steps))
+        return self._steps[key]
 
     def measure(self, net: Supernet, trainable, non_trainable, candidate: Candidate, split: str) -> dict[str, float]:
         """Accuracy, precision, recall and F1 on a split."""

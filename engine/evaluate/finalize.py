@@ -2,7 +2,9 @@
 as standalone narrow Keras models.
 
 Fine-tuning is deterministic per (seed, candidate), so each system is fine-tuned again here
-rather than keeping every candidate's weights in memory during the search.
+rather than keeping every candidate's weights in memory during the search: for
+training.final_steps steps when that is set (a longer fine-tune for the few systems the search
+returns), else for the search's own finetune_steps.
 """
 
 from __future__ import annotations
@@ -33,12 +35,27 @@ def pareto_trials(trials: list[TrialRecord]) -> list[TrialRecord]:
     return [ok[i] for i in pareto_front(points)]
 
 
+def final_steps(training) -> int:
+    """Fine-tuning steps of a returned system.
+
+    Example:
+        >>> from engine.spec import resolve
+        >>> final_steps(resolve({"training": {"finetune_steps": 20, "final_steps": 300}})[1].training)
+        300
+        >>> final_steps(resolve({"training": {"finetune_steps": 20}})[1].training)
+        20
+    """
+    return training.final_steps or training.finetune_steps
+
+
 def final_systems(evaluator: Evaluator, trials: list[TrialRecord]) -> list[FinalSystem]:
     systems = []
     for trial in pareto_trials(trials):
         candidate = Candidate.from_json(trial.candidate)
         net = evaluator.pool.for_candidate(candidate)
-        trainable, non_trainable, _ = evaluator.finetune(net, candidate)
+        trainable, non_trainable, failure = evaluator.finetune(net, candidate, final_steps(evaluator.config.training))
+        if failure:  # a longer fine-tune that diverged: the system the search measured instead
+            trainable, non_trainable, _ = evaluator.finetune(net, candidate)
         test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
         for variable, value in zip(net.model.trainable_variables, trainable):
             variable.assign(value)

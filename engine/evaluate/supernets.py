@@ -31,7 +31,9 @@ from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
 
 # Part of every checkpoint's name: bump it when the supernet's layers or their order change, so
 # checkpoints cached by an older danas are never loaded into a different network.
-SUPERNET_VERSION = 2  # 2: initial weights drawn on the host (numpy), not by Keras's initializers
+# 2: initial weights drawn on the host (numpy), not by Keras's initializers;
+# 3: only the blocks and exit heads the depth choices can use
+SUPERNET_VERSION = 3
 
 
 @dataclass
@@ -101,7 +103,8 @@ class SupernetPool:
 
     def _make_narrow(self, net: Supernet, alpha: float) -> Supernet:
         model = MobileNetV2Supernet(self.modality.input_shape(net.data), alpha * net.factor, self.classes,
-                                    placeholder_weights=True, name=f"supernet_{net.key}_a{alpha:g}")
+                                    self.space.depth_choices, placeholder_weights=True,
+                                    name=f"supernet_{net.key}_a{alpha:g}")
         return _with_functions(net.data, net.key, net.factor, model, self.config, self.augment)
 
     def width_factor(self, data: dict[str, Any]) -> float:
@@ -119,7 +122,7 @@ class SupernetPool:
     def _make(self, data: dict[str, Any], key: str) -> Supernet:
         factor = self.width_factor(data)
         model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
-                                    init_seed=stable_seed(self.config.seed, key, "init"), name=f"supernet_{key}")
+                                    self.space.depth_choices, init_seed=stable_seed(self.config.seed, key, "init"), name=f"supernet_{key}")
         net = _with_functions(data, key, factor, model, self.config, self.augment)
         name = self.checkpoint_name(key)
         saved = self.load(name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from engine.backend import load_keras
-from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
+from engine.space.mobilenet_arch import (BLOCKS, LAST_CHANNELS, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible)
 from engine.space.supernet import (BN_MOMENTUM, DEFAULT_INITIALIZERS, MaskedConvBN, MobileNetV2Supernet,
                                    initializers)
@@ -47,7 +47,7 @@ def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: 
     channels = stem_out
     for index in kept_blocks(depths):
         expansion, base, _, _ = BLOCKS[index]
-        layers = supernet.blocks[index]
+        layers = supernet.block(index)
         block_in = x
         if "expand" in layers:
             x = _conv_bn(x, layers["expand"], channels, channels * expansion)
@@ -64,7 +64,7 @@ def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: 
         x = _conv_bn(x, supernet.last, channels, last)
         channels = last
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    head = supernet.heads[EXIT_STAGES.index(stage)]
+    head = supernet.heads[supernet.exit_stages.index(stage)]
     kernel, bias = (v.numpy() for v in head.weights)
     outputs = _copied(keras.layers.Dense, _DENSE, x, [kernel[:channels], bias], supernet.classes, name="logits")
     return keras.Model(inputs, outputs, name=name)

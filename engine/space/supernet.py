@@ -8,7 +8,10 @@ data configuration runs through one compiled function (FBNetV2-style masking, Wa
   after the first of a stage can be gated: the first changes shape);
 - the classifier attaches to the last kept stage: each possible exit (stages 2-7) has its own
   pooled head, selected by a one-hot input.
-The supernet's own width is the largest alpha searched (times the mono factor for mono).
+The supernet's own width is the largest alpha searched (times the mono factor for mono). It
+holds only what some candidate of its depth choices can use: the blocks up to each stage's
+largest depth and the heads of the exits some valid depth vector takes (a smaller network
+compiles and runs faster, and no weight trains that no candidate has).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import numpy as np
 
 from engine.backend import load_keras
 from engine.space.depthwise import depthwise_conv
-from engine.space.mobilenet_arch import (BLOCKS, EXIT_STAGES, LAST_CHANNELS, STEM_CHANNELS,
+from engine.space.mobilenet_arch import (BLOCKS, LAST_CHANNELS, SEARCHABLE_STAGES, STEM_CHANNELS,
                                          exit_stage, has_residual, kept_blocks, make_divisible,
                                          stage_blocks)
+from engine.space.mobilenet_genes import valid_depths
 
 keras = load_keras()
 ops = keras.ops
@@ -114,25 +118,35 @@ class MaskedConvBN(keras.layers.Layer):
                 "depthwise": self.depthwise, "activation": self.activation}
 
 
+# Every block of every searchable stage (stage 7 includes the final 1x1 convolution).
+FULL_DEPTH_CHOICES = tuple(tuple(range(len(stage_blocks(stage)) + 1)) for stage in SEARCHABLE_STAGES)
+
+
 class MobileNetV2Supernet(keras.Model):
-    """MobileNetV2 of width `width` with masks, gates and one head per exit stage.
+    """MobileNetV2 of width `width` with masks, gates and one head per possible exit stage.
 
     Args:
         input_shape: (height, width, channels) of one input.
         width: the supernet's width multiplier (largest alpha, times the mono factor).
         classes: number of output classes.
+        depth_choices: blocks allowed per searchable stage (stages 3-7); default: all.
     """
 
-    def __init__(self, input_shape: Sequence[int], width: float, classes: int, placeholder_weights: bool = False,
+    def __init__(self, input_shape: Sequence[int], width: float, classes: int,
+                 depth_choices: Sequence[Sequence[int]] | None = None, placeholder_weights: bool = False,
                  init_seed: int = 0, **kwargs):
         super().__init__(**kwargs)
         # weights drawn on the host from `init_seed` (zeros when they are placeholders, to be overwritten)
         p = None if placeholder_weights else np.random.default_rng(init_seed)
         self.input_dims, self.width, self.classes = tuple(input_shape), width, classes
+        self.depth_choices = tuple(tuple(int(d) for d in c) for c in (depth_choices or FULL_DEPTH_CHOICES))
+        self.block_indices = kept_blocks([max(c) for c in self.depth_choices])
+        self.exit_stages = sorted({exit_stage(d) for d in valid_depths(self.depth_choices)})
         self.stem = MaskedConvBN(make_divisible(STEM_CHANNELS * width), 3, 2, rng=p, name="Conv1")
         self.blocks = []
         channels = self.stem.filters
-        for index, (expansion, base, stride, _) in enumerate(BLOCKS):
+        for index in self.block_indices:
+            expansion, base, stride, _ = BLOCKS[index]
             layers = {}
             if expansion != 1:
                 layers["expand"] = MaskedConvBN(channels * expansion, 1, 1, rng=p, name=f"block_{index}_expand")
@@ -142,11 +156,20 @@ class MobileNetV2Supernet(keras.Model):
             layers["project"] = MaskedConvBN(out, 1, 1, activation=False, rng=p, name=f"block_{index}_project")
             self.blocks.append(layers)
             channels = out
-        self.last = MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, rng=p, name="Conv_1")
+        self.last = (MaskedConvBN(make_divisible(LAST_CHANNELS * width), 1, 1, rng=p, name="Conv_1")
+                     if 7 in self.exit_stages else None)
         self.heads = [keras.layers.Dense(classes, name=f"head_stage{stage}",
                                           **initializers(p, "kernel_initializer", "bias_initializer"))
-                       for stage in EXIT_STAGES]
+                       for stage in self.exit_stages]
         self.build((None, *self.input_dims))
+
+    def block(self, index: int) -> dict:
+        """The layers of block `index` (of BLOCKS)."""
+        return self.blocks[self.block_indices.index(index)]
+
+    def exit_block(self, stage: int) -> int:
+        """The last built block of a stage (< 7): where that stage's exit reads its features."""
+        return max(i for i in self.block_indices if BLOCKS[i][3] == stage)
 
     def build(self, input_shape):
         shape = tuple(input_shape)
@@ -156,19 +179,21 @@ class MobileNetV2Supernet(keras.Model):
             for layer in layers.values():
                 layer.build(shape)
                 shape = layer.conv.compute_output_shape(shape)
-        self.last.build(shape)
+        if self.last is not None:
+            self.last.build(shape)
         for head, channels in zip(self.heads, self.exit_channels()):
             head.build((None, channels))
         self.built = True
 
     def exit_channels(self) -> list[int]:
-        channels = [self.blocks[stage_blocks(stage)[-1]]["project"].filters for stage in EXIT_STAGES[:-1]]
-        return channels + [self.last.filters]
+        return [self.last.filters if stage == 7 else self.block(self.exit_block(stage))["project"].filters
+                for stage in self.exit_stages]
 
     def call(self, x, masks: dict[str, Any], gates, exit_onehot, training=False):
         x = self.stem(x, masks["Conv1"], training=training)
+        exits = {self.exit_block(stage) for stage in self.exit_stages if stage != 7}
         features = []
-        for index, layers in enumerate(self.blocks):
+        for index, layers in zip(self.block_indices, self.blocks):
             block_in = x
             if "expand" in layers:
                 x = layers["expand"](x, masks[f"block_{index}_expand"], training=training)
@@ -177,32 +202,34 @@ class MobileNetV2Supernet(keras.Model):
             x = layers["project"](x, masks[f"block_{index}_project"], training=training)
             if has_residual(index):
                 x = block_in + gates[index] * x
-            if index in (stage_blocks(s)[-1] for s in EXIT_STAGES[:-1]):
+            if index in exits:
                 features.append(x)
-        x = self.last(x, masks["Conv_1"], training=training)
-        features.append(x)
+        if self.last is not None:
+            x = self.last(x, masks["Conv_1"], training=training)
+            features.append(x)
         logits = [head(ops.mean(f, axis=(1, 2))) for head, f in zip(self.heads, features)]
         return sum(exit_onehot[i] * logit for i, logit in enumerate(logits))
 
     def get_config(self):
         return {**super().get_config(), "input_shape": list(self.input_dims), "width": self.width,
-                "classes": self.classes}
+                "classes": self.classes, "depth_choices": [list(c) for c in self.depth_choices]}
 
 
 def candidate_inputs(model: MobileNetV2Supernet, depths: Sequence[int], width: float) -> dict[str, Any]:
     """Masks, gates and exit selector of a candidate, as numpy arrays (the jitted step's inputs)."""
     masks = {"Conv1": _mask(model.stem.filters, make_divisible(STEM_CHANNELS * width))}
     channels = masks["Conv1"].sum()
-    for index, (expansion, base, _, _) in enumerate(BLOCKS):
-        layers = model.blocks[index]
+    for index, layers in zip(model.block_indices, model.blocks):
+        expansion, base, _, _ = BLOCKS[index]
         if "expand" in layers:
             masks[f"block_{index}_expand"] = _mask(layers["expand"].filters, int(channels) * expansion)
         channels = make_divisible(base * width)
         masks[f"block_{index}_project"] = _mask(layers["project"].filters, channels)
-    masks["Conv_1"] = _mask(model.last.filters, make_divisible(LAST_CHANNELS * width))
+    if model.last is not None:
+        masks["Conv_1"] = _mask(model.last.filters, make_divisible(LAST_CHANNELS * width))
     kept = set(kept_blocks(depths))
     gates = np.array([1.0 if i in kept else 0.0 for i in range(len(BLOCKS))], np.float32)
-    exit_onehot = np.array([1.0 if s == exit_stage(depths) else 0.0 for s in EXIT_STAGES], np.float32)
+    exit_onehot = np.array([1.0 if s == exit_stage(depths) else 0.0 for s in model.exit_stages], np.float32)
     return {"masks": masks, "gates": gates, "exit_onehot": exit_onehot}
 
 

@@ -123,6 +123,13 @@ def _differentiable_schedule(cfg: SpecConfig) -> Iterator[Problem]:
 
 
 @check
+def _final_steps_need_a_supernet(cfg: SpecConfig) -> Iterator[Problem]:
+    if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.final_steps:
+        yield Problem("training.final_steps", f"received {cfg.training.final_steps}; a differentiable "
+                      "search trains its derived system from scratch: set training.retrain_steps instead")
+
+
+@check
 def _some_architecture(cfg: SpecConfig) -> Iterator[Problem]:
     space = cfg.search_space
     if isinstance(space, MobileNetV2SpaceConfig) and not valid_depths(space.stage_depths.as_tuple()):

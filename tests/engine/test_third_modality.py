@@ -16,7 +16,7 @@ name: sensor-smoke
 seed: 0
 dataset: {source: builtin_sensor}
 modality: {type: sensor, windows: [32, 64]}
-search_space: {alphas: [0.25]}
+search_space: {alphas: [0.25], stage_depths: {stage3: [1], stage4: [0, 1], stage5: [0], stage6: [0], stage7: [0]}}
 strategy: {type: evolution, population: 2, tournament_size: 2}
 training: {pretrain_steps: 2, finetune_steps: 2, batch_size: 16}
 budget: {max_evaluations: 3}

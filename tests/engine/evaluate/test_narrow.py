@@ -89,3 +89,21 @@ def test_compilations_are_bounded_by_data_and_width_pairs(setup):
     after = compile_stats()
     # traced: a rebuilt step is traced even when the persistent cache spares its compilation
     assert (after["traces"], after["compiles"]) == (before["traces"], before["compiles"])
+
+
+def test_final_steps_fine_tune_the_returned_systems_longer(tmp_path):
+    """The records keep the search's measurement; the returned system is fine-tuned for
+    training.final_steps (another loss on the test split), 0 returning the searched one."""
+    from engine.evaluate.finalize import final_systems
+    from tests.smoke_runs import small_pool
+
+    pool, evaluator, space = small_pool(tmp_path)
+    record = evaluator.evaluate(Candidate(space.data_configs[0], (1, 0, 0, 0, 0), 0.5), 0)
+    (same,) = final_systems(evaluator, [record])
+    import dataclasses
+
+    config = evaluator.config
+    evaluator.config = dataclasses.replace(config, training=dataclasses.replace(config.training, final_steps=6))
+    (longer,) = final_systems(evaluator, [record])
+    assert same.trial is record and longer.trial is record
+    assert same.test_metrics["loss"] != longer.test_metrics["loss"]

@@ -35,6 +35,22 @@ def test_masked_supernet_equals_extracted_subnet(supernet, depths, width):
     assert not any(isinstance(layer, MaskedConvBN) for layer in subnet.layers)
 
 
+def test_a_supernet_of_few_depth_choices_holds_only_what_its_candidates_use():
+    """Stage 3 keeps one block, stage 4 none or one, later stages none: blocks 0-3 and 6, and the
+    heads of exits 3 and 4; every candidate of that space still equals its extracted subnet."""
+    choices = ((1,), (0, 1), (0,), (0,), (0,))
+    small = MobileNetV2Supernet((16, 16, 3), 0.5, 2, choices, init_seed=3)
+    assert small.block_indices == [0, 1, 2, 3, 6] and small.exit_stages == [3, 4] and small.last is None
+    assert [h.name for h in small.heads] == ["head_stage3", "head_stage4"]
+    assert small.count_params() < MobileNetV2Supernet((16, 16, 3), 0.5, 2).count_params() / 10
+    x = np.random.default_rng(4).normal(0, 1, (2, 16, 16, 3)).astype("float32")
+    for depths in ((1, 0, 0, 0, 0), (1, 1, 0, 0, 0)):
+        masked = np.asarray(small(x, **candidate_inputs(small, depths, 0.25)))
+        subnet = extract_subnet(small, depths, 0.25)
+        assert np.abs(masked - np.asarray(subnet(x))).max() < 1e-4
+        assert subnet.count_params() == sum(op.bn_params for op in build_network((16, 16, 3), depths, 0.25, 2).ops)
+
+
 def test_masked_channels_are_exactly_zero(supernet):
     inputs = candidate_inputs(supernet, (1, 1, 0, 0, 0), 0.25)
     x = np.ones((1, 24, 24, 3), "float32")
@@ -47,7 +63,7 @@ def test_gated_off_block_is_an_identity(supernet):
     x = np.random.default_rng(2).normal(0, 1, (2, 24, 24, 3)).astype("float32")
     inputs = candidate_inputs(supernet, (1, 0, 0, 0, 0), 0.5)  # stage 3 keeps block 3 only
     before = np.asarray(supernet(x, **inputs))
-    block = supernet.blocks[4]["project"]  # gated off: changing it must change nothing
+    block = supernet.block(4)["project"]  # gated off: changing it must change nothing
     saved = [v.numpy() for v in block.variables]
     for v in block.variables:
         v.assign(v.numpy() + 1.0)

@@ -20,9 +20,12 @@ def test_every_cross_field_problem_is_reported_at_once():
     found = problems({
         "dataset": {"source": "wake_vision"},
         "strategy": {"type": "differentiable", "epochs": 2, "warmup_epochs": 3},
+        "training": {"final_steps": 50},
         "budget": {"max_evaluations": None},
     })
-    assert set(found) >= {"dataset.path", "search_space.type", "strategy.warmup_epochs", "budget"}
+    assert set(found) >= {"dataset.path", "search_space.type", "strategy.warmup_epochs", "budget",
+                          "training.final_steps"}
+    assert "set training.retrain_steps instead" in found["training.final_steps"]
 
 
 def test_hop_larger_than_window():
