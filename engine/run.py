@@ -178,7 +178,7 @@ def supernet_search(stage: Stage) -> SearchResult:
     end = time.time()
     stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
                      f"{final_steps(config.training)} steps first)")
-    return SearchResult(trials=trials, systems=final_systems(evaluator, trials), end=end)
+    return SearchResult(trials=trials, systems=final_systems(evaluator, trials, stage.terminal.warning), end=end)
 
 
 def darts_search(stage: Stage) -> SearchResult:

@@ -111,8 +111,10 @@ class DartsSearch:
                                        optax.adam(self.settings.arch_learning_rate, b1=0.5, b2=0.999))
         self.g_optimizer = optax.adam(self.settings.gamma_learning_rate, b1=0.5, b2=0.999)
         self.penalty = _penalty_tables(config, shapes)
-        self.ram_weight = (self.settings.resource_penalty_weight
-                           if self.settings.resource_penalty == "ram" and ram_budget else 0.0)
+        if self.settings.resource_penalty == "ram" and ram_budget is None:
+            raise ValueError("resource_penalty 'ram' needs the hardware's RAM budget (ram_budget); "
+                             "this is a danas bug if a run got here")
+        self.ram_weight = self.settings.resource_penalty_weight if self.settings.resource_penalty == "ram" else 0.0
         self.augment = modality.augmentation()
         self._steps: dict[Any, tuple[Callable, Callable]] = {}
 

@@ -10,8 +10,9 @@ returns), else for the search's own finetune_steps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from danas.config import TrainingConfig
 from danas.records import TrialRecord
 from engine.evaluate.evaluator import Evaluator
 from engine.evaluate.fitness import pareto_front
@@ -35,7 +36,7 @@ def pareto_trials(trials: list[TrialRecord]) -> list[TrialRecord]:
     return [ok[i] for i in pareto_front(points)]
 
 
-def final_steps(training) -> int:
+def final_steps(training: TrainingConfig) -> int:
     """Fine-tuning steps of a returned system.
 
     Example:
@@ -48,13 +49,20 @@ def final_steps(training) -> int:
     return training.final_steps or training.finetune_steps
 
 
-def final_systems(evaluator: Evaluator, trials: list[TrialRecord]) -> list[FinalSystem]:
-    systems = []
+def final_systems(evaluator: Evaluator, trials: list[TrialRecord],
+                  warn: Callable[[str], None]) -> list[FinalSystem]:
+    """The Pareto-optimal systems, fine-tuned for `final_steps` and measured on the test split.
+    A longer final fine-tune that diverges is said through `warn`, and the system the search
+    measured (its finetune_steps) is returned instead."""
+    systems, steps = [], final_steps(evaluator.config.training)
     for trial in pareto_trials(trials):
         candidate = Candidate.from_json(trial.candidate)
         net = evaluator.pool.for_candidate(candidate)
-        trainable, non_trainable, failure = evaluator.finetune(net, candidate, final_steps(evaluator.config.training))
-        if failure:  # a longer fine-tune that diverged: the system the search measured instead
+        trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
+        if failure:
+            warn(f"trial {trial.index + 1}: the {steps}-step final fine-tune diverged ({failure}); returning "
+                 f"the system the search measured ({evaluator.config.training.finetune_steps} steps); "
+                 "lower training.final_steps or training.learning_rate")
             trainable, non_trainable, _ = evaluator.finetune(net, candidate)
         test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
         for variable, value in zip(net.model.trainable_variables, trainable):

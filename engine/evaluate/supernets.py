@@ -122,7 +122,8 @@ class SupernetPool:
     def _make(self, data: dict[str, Any], key: str) -> Supernet:
         factor = self.width_factor(data)
         model = MobileNetV2Supernet(self.modality.input_shape(data), max(self.space.alphas) * factor, self.classes,
-                                    self.space.depth_choices, init_seed=stable_seed(self.config.seed, key, "init"), name=f"supernet_{key}")
+                                    self.space.depth_choices, init_seed=stable_seed(self.config.seed, key, "init"),
+                                    name=f"supernet_{key}")
         net = _with_functions(data, key, factor, model, self.config, self.augment)
         name = self.checkpoint_name(key)
         saved = self.load(name)

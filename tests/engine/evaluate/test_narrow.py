@@ -99,11 +99,35 @@ def test_final_steps_fine_tune_the_returned_systems_longer(tmp_path):
 
     pool, evaluator, space = small_pool(tmp_path)
     record = evaluator.evaluate(Candidate(space.data_configs[0], (1, 0, 0, 0, 0), 0.5), 0)
-    (same,) = final_systems(evaluator, [record])
+    (same,) = final_systems(evaluator, [record], warn=pytest.fail)
     import dataclasses
 
     config = evaluator.config
     evaluator.config = dataclasses.replace(config, training=dataclasses.replace(config.training, final_steps=6))
-    (longer,) = final_systems(evaluator, [record])
+    (longer,) = final_systems(evaluator, [record], warn=pytest.fail)
     assert same.trial is record and longer.trial is record
     assert same.test_metrics["loss"] != longer.test_metrics["loss"]
+
+
+def test_a_diverging_final_fine_tune_is_said_and_the_searched_system_returned(tmp_path, monkeypatch):
+    import dataclasses
+
+    from engine.evaluate.finalize import final_systems
+    from tests.smoke_runs import small_pool
+
+    _, evaluator, space = small_pool(tmp_path)
+    record = evaluator.evaluate(Candidate(space.data_configs[0], (1, 0, 0, 0, 0), 0.5), 0)
+    (searched,) = final_systems(evaluator, [record], warn=pytest.fail)
+    evaluator.config = dataclasses.replace(evaluator.config,
+                                           training=dataclasses.replace(evaluator.config.training, final_steps=6))
+    original = evaluator.finetune
+
+    def diverging(net, candidate, steps=None):
+        trainable, non_trainable, failure = original(net, candidate, steps)
+        return trainable, non_trainable, "loss became nan at fine-tuning step 4" if steps == 6 else failure
+
+    monkeypatch.setattr(evaluator, "finetune", diverging)
+    warnings = []
+    (returned,) = final_systems(evaluator, [record], warn=warnings.append)
+    assert len(warnings) == 1 and "6-step final fine-tune diverged" in warnings[0]
+    assert returned.test_metrics == searched.test_metrics
