@@ -15,16 +15,20 @@ SPECS = REPO / "specs"
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_compilation_cache(tmp_path_factory):
-    """One persistent XLA cache for the whole session, in-process runs and subprocesses alike:
-    the smoke runs compile the same programs, and compiling them again in every test is most of
-    the suite's time. Results never depend on it (a program compiles to the same code), and the
-    "nothing new was built" checks count traces, which a cache hit does not hide."""
+    """One persistent XLA cache for the whole session, on from the first test, in-process tests
+    and subprocess runs alike: the tests compile the same programs many times over (every
+    `DartsSearch` and supernet builds its own jitted closures), and compiling them again is most
+    of the suite's time. Results never depend on it (a program compiles to the same code), and
+    the "nothing new was built" checks count traces, which a cache hit does not hide."""
+    from engine.backend import enable_compilation_cache
+
     base = tmp_path_factory.getbasetemp()
     # under pytest-xdist each worker has its own base folder: share their parent's
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     folder = root / "xla-shared"
     folder.mkdir(exist_ok=True)
     os.environ["DANAS_XLA_CACHE"] = str(folder)
+    enable_compilation_cache(folder)
     yield
 
 

@@ -14,6 +14,8 @@ from typing import Any, Callable, Sequence
 import jax
 import optax
 
+from engine.backend import supernet_compiler_options
+
 
 @dataclass
 class TrainState:
@@ -36,19 +38,18 @@ def make_grad(model, augment: Callable | None) -> Callable:
         (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
         return loss, grads, stats
 
-    return jax.jit(grad)
+    return jax.jit(grad, compiler_options=supernet_compiler_options())
 
 
 def make_apply(optimizer: optax.GradientTransformation) -> Callable:
     """apply(trainable, opt_state, grads_list) -> (trainable, opt_state): sums, then updates."""
 
-    @jax.jit
     def apply(trainable, opt_state, grads_list):
         grads = jax.tree.map(lambda *g: sum(g), *grads_list)
         updates, opt_state = optimizer.update(grads, opt_state, trainable)
         return optax.apply_updates(trainable, updates), opt_state
 
-    return apply
+    return jax.jit(apply, compiler_options=supernet_compiler_options())
 
 
 def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> Callable:
@@ -70,9 +71,8 @@ def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> 
 def make_predict(model) -> Callable:
     """predict(trainable, non_trainable, x, candidate) -> logits (inference mode)."""
 
-    @jax.jit
     def predict(trainable, non_trainable, x, candidate):
         logits, _ = model.stateless_call(trainable, non_trainable, x, training=False, **candidate)
         return logits
 
-    return predict
+    return jax.jit(predict, compiler_options=supernet_compiler_options())
