@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 from danas.budget import Budget
-from engine.spec import resolve
 from tests.conftest import REPO, SPECS
 
 SMOKE = str(SPECS / "smoke" / "wakevision_smoke.yaml")
@@ -73,21 +72,26 @@ def resume(tmp: Path, runs: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def small_pool(tmp_path, **training):
-    """(pool, evaluator, space) of a tiny search (8 px rgb, alpha 0.5, 5 blocks) built in this process;
-    the tests that use it share its compiled programs through the session's XLA cache."""
+def smoke_pool(tmp_path, *overrides: str):
+    """(pool, evaluator, space) of the vision smoke spec with `--set` overrides, built in this
+    process. Its shapes (batch 16, two classes, the shallow depths, alphas 0.25 and 0.5) are the
+    smoke runs', so the tests that use it share their compiled programs (the session's XLA cache)."""
     from engine.evaluate.evaluator import Evaluator
     from engine.evaluate.supernets import SupernetPool
     from engine.space.joint import JointSpace
+    from engine.spec import load_spec
     from modalities import open_modality
 
-    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(tmp_path)},
-                         "modality": {"resolutions": [8], "color": ["rgb"]},
-                         "search_space": {"stage_depths": {"stage3": [1], "stage4": [0, 1], "stage5": [0],
-                                                           "stage6": [0], "stage7": [0]}},
-                         "training": {"pretrain_steps": 2, "finetune_steps": 2, "batch_size": 8, **training}})
+    config = load_spec(SMOKE, [f"dataset.cache_dir={tmp_path}", *overrides]).config
     modality = open_modality(config)
     modality.load()
-    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.5,))
+    search = config.search_space
+    space = JointSpace(tuple(modality.data_configs()), search.stage_depths.as_tuple(), tuple(search.alphas))
     pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
     return pool, Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9)), space
+
+
+def small_pool(tmp_path, **training):
+    """`smoke_pool` at 8 px rgb (the detail known-answer task's programs), `training` overridden."""
+    return smoke_pool(tmp_path, "modality.resolutions=[8]", "modality.color=[rgb]",
+                      *(f"training.{name}={value}" for name, value in training.items()))

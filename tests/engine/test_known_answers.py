@@ -55,7 +55,7 @@ dataset: {{source: image_folder, path: {data}, cache_dir: {cache}}}
 modality: {{type: vision, resolutions: {resolutions}, color: {colors}}}
 search_space: {{type: mobilenetv2, alphas: [0.25, 0.5], stage_depths: {depths}}}
 strategy: {{type: random}}
-training: {{pretrain_steps: 40, finetune_steps: 10, batch_size: 16, learning_rate: 0.01}}
+training: {{pretrain_steps: 40, finetune_steps: 10, batch_size: 16, eval_batch_size: 64, learning_rate: 0.01}}
 budget: {{max_evaluations: 6}}
 output: {{root: {runs}}}
 """

@@ -84,8 +84,8 @@ def test_out_of_memory_is_a_failed_candidate_with_batch_size_advice(tmp_path, mo
 
     monkeypatch.setattr(pool, "get", exhausted)
     result = evaluator.evaluate(space.sample(np.random.default_rng(0)), 0)
-    assert result.status == "failed" and "lower training.batch_size (now 8)" in result.reason
-    assert "--set training.batch_size=4" in result.reason
+    assert result.status == "failed" and "lower training.batch_size (now 16)" in result.reason
+    assert "--set training.batch_size=8" in result.reason
 
 
 def test_corrupt_wav_is_skipped_and_counted(tmp_path):

@@ -3,17 +3,10 @@ supernet, compiled once per (data configuration, width)."""
 
 from __future__ import annotations
 
-from danas.budget import Budget
-
 import numpy as np
 import pytest
 
-from engine.evaluate.evaluator import Evaluator
-from engine.evaluate.supernets import SupernetPool
 from engine.space.candidate import Candidate
-from engine.space.joint import JointSpace
-from engine.spec import resolve
-from modalities import open_modality
 
 
 def reorder_tolerance(model, x: np.ndarray) -> float:
@@ -31,29 +24,27 @@ def reorder_tolerance(model, x: np.ndarray) -> float:
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("cache")
-    _, config = resolve({"dataset": {"source": "builtin_person", "builtin_size": 100, "cache_dir": str(cache)},
-                         "modality": {"resolutions": [16], "color": ["rgb"]},
-                         "search_space": {"alphas": [0.25, 0.35, 0.5]},
-                         "training": {"pretrain_steps": 2, "finetune_steps": 3, "batch_size": 8}})
-    modality = open_modality(config)
-    modality.load()
-    space = JointSpace(tuple(modality.data_configs()), config.search_space.stage_depths.as_tuple(), (0.25, 0.35, 0.5))
-    pool = SupernetPool(config, modality, space, 2, lambda name: None, lambda name, data: None, lambda m: None)
-    return Evaluator(config, modality, pool, 2, 1, Budget(ram_bytes=10**9, flash_bytes=10**9)), space
+    """The vision smoke search at 16 px rgb: the smoke runs' programs (widest 0.5, narrow 0.25)."""
+    from tests.smoke_runs import smoke_pool
+
+    _, evaluator, space = smoke_pool(tmp_path_factory.mktemp("cache"), "modality.resolutions=[16]",
+                                     "modality.color=[rgb]")
+    return evaluator, space
 
 
-@pytest.mark.parametrize("depths,alpha", [((2, 3, 1, 2, 1), 0.25), ((1, 0, 0, 0, 0), 0.35), ((3, 4, 3, 3, 1), 0.35)])
-def test_a_narrow_step_computes_what_the_masked_supernet_computes(setup, depths, alpha):
+# every block, the shallowest, and a mix (the smoke space: stage 3 holds 1-2 blocks, the others 0-1)
+@pytest.mark.parametrize("depths", [(2, 1, 1, 1, 1), (1, 0, 0, 0, 0), (2, 0, 1, 0, 1)])
+def test_a_narrow_step_computes_what_the_masked_supernet_computes(setup, depths):
     import jax
 
     evaluator, space = setup
-    candidate = Candidate(space.data_configs[0], depths, alpha)
+    candidate = Candidate(space.data_configs[0], depths, 0.25)
     wide = evaluator.pool.get(candidate.data)
     narrow = evaluator.pool.for_candidate(candidate)
     assert narrow.model is not wide.model and narrow.model.count_params() < wide.model.count_params()
     split = evaluator.modality.arrays("train", candidate.data)
-    x, y = evaluator.modality.to_model_input(split.x[:8]), np.asarray(split.y[:8], np.int32)
+    batch = evaluator.config.training.batch_size  # the training step's own program
+    x, y = evaluator.modality.to_model_input(split.x[:batch]), np.asarray(split.y[:batch], np.int32)
     key = jax.random.PRNGKey(0)
     loss_w, grads_w, stats_w = wide.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
     loss_n, grads_n, stats_n = narrow.grad(narrow.trainable, narrow.non_trainable, x, y, narrow.inputs(candidate), key)
@@ -81,7 +72,7 @@ def test_compilations_are_bounded_by_data_and_width_pairs(setup):
 
     evaluator, space = setup
     rng = np.random.default_rng(0)
-    for alpha in (0.25, 0.35, 0.5):  # every (data configuration, width) pair once
+    for alpha in space.alphas:  # every (data configuration, width) pair once
         evaluator.evaluate(Candidate(space.data_configs[0], space.sample(rng).depths, alpha), 0)
     before = compile_stats()
     for _ in range(5):
