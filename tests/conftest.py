@@ -34,12 +34,23 @@ def shared_compilation_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def baseline(tmp_path_factory):
-    """(folder, trials) of one uninterrupted vision smoke run, made once per session (per
-    xdist worker) and never modified."""
+    """(folder, trials) of one uninterrupted vision smoke run, made once per session and never
+    modified. Under pytest-xdist the first worker to ask makes it, holding a lock, and the other
+    reads the same folder (two runs of it were ~30 s of the suite)."""
+    import fcntl
+    import json
+
     from tests.smoke_runs import make_baseline
 
-    tmp = tmp_path_factory.mktemp("resume")
-    return tmp, make_baseline(tmp)
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = root / "baseline", root / "baseline.json"
+    with open(root / "baseline.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            done.write_text(json.dumps(make_baseline(folder)))
+    return folder, json.loads(done.read_text())
 
 
 @pytest.fixture
