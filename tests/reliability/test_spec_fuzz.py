@@ -1,5 +1,6 @@
-"""Thousands of mutated specs: each validates or exits 2 with one line per problem naming its
-path; none produces a traceback. Valid ones round-trip. DANAS_FUZZ_EXAMPLES raises the count."""
+"""Hundreds of mutated specs: each validates or exits 2 with one line per problem naming its
+path; none produces a traceback. Valid ones round-trip. DANAS_FUZZ_EXAMPLES raises the count
+(500 by default: 1,000 took 29 s of the suite's 10 minutes; run thousands before a release)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from engine.spec import resolve
 from engine.spec.load import MAX_SPEC_BYTES
 from tests.conftest import SPECS
 
-EXAMPLES = int(os.environ.get("DANAS_FUZZ_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("DANAS_FUZZ_EXAMPLES", "500"))
 SEEDS = [yaml.safe_load(p.read_text()) for p in sorted(SPECS.glob("**/*.yaml"))]
 LINE = re.compile(r"^error: (?P<file>[^:]+): (?P<path>\S.*?): (?P<message>.+)$")
 
