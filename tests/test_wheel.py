@@ -45,8 +45,8 @@ def test_a_wheel_installed_in_a_fresh_venv_checks_and_runs_a_smoke_spec(tmp_path
     spec = elsewhere / "smoke.yaml"
     spec.write_text((SPECS / "smoke" / "wakevision_smoke.yaml").read_text().replace(
         "$schema=../schema/", "$schema=./"), encoding="utf-8")
-    located = _run([python, "-c", "import engine, danas, modalities, reports\n"
-                    "for m in (engine, danas, modalities, reports): print(m.__file__)"],
+    script = "import engine, danas, modalities, reports\nfor m in (engine, danas, modalities, reports): print(m.__file__)"
+    located = _run([python, "-c", script],
                    cwd=elsewhere, env=env).stdout.split()
     assert len(located) == 4 and all(p.startswith(str(venv)) for p in located), located
 

@@ -50,6 +50,9 @@ from engine.space.darts.search_network import DartsSearchNetwork, aligned_shape
 from engine.evaluate.darts_schedule import DartsState, Differentiable
 
 CHECKPOINT = "darts-search"
+# 2: the weight optimizer's state is one flat vector per moment (optax.flatten); a checkpoint of
+# the older per-weight layout is not resumed ("other settings"), never restored into the new one
+CHECKPOINT_FORMAT = 2
 PARAM_GROUPS = ("trainable", "non_trainable", "w_opt", "arch", "gamma", "a_opt", "g_opt")
 ARCH_KEYS = ("alpha_normal", "alpha_reduce", "beta_normal", "beta_reduce")
 DARTS_ARCH_WEIGHT_DECAY = 1e-3
@@ -322,8 +325,9 @@ def _epoch_record(epoch, searching, losses, arch_losses, arch_acc, params, secon
 
 
 def _settings(config) -> dict[str, Any]:
-    """What a checkpoint must have been made with to be resumed."""
-    return json.loads(json.dumps({"seed": config.seed, "space": config.search_space.__dict__,
+    """What a checkpoint must have been made with to be resumed (and its layout's version)."""
+    return json.loads(json.dumps({"format": CHECKPOINT_FORMAT, "seed": config.seed,
+                                  "space": config.search_space.__dict__,
                                   "strategy": {k: v for k, v in config.strategy.__dict__.items()},
                                   "training": config.training.__dict__, "modality": config.modality.__dict__},
                                  default=str))
