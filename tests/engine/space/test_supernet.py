@@ -1,5 +1,7 @@
 """The masked supernet is the candidate: extraction, gates, parameter counts, depthwise path."""
 
+from functools import lru_cache
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,21 @@ from engine.space.supernet import MaskedConvBN, MobileNetV2Supernet, candidate_i
 keras = load_keras()
 CASES = [((1, 1, 0, 0, 0), 0.25), ((3, 4, 3, 3, 1), 0.5), ((2, 0, 0, 0, 0), 0.35), ((0, 0, 0, 0, 0), 0.1),
          ((3, 2, 1, 0, 0), 0.5 / 3)]
+
+
+@lru_cache(maxsize=None)
+def _compiled(model):
+    import jax
+
+    return jax.jit(lambda t, n, x, inputs: model.stateless_call(t, n, x, **inputs)[0])
+
+
+def run(model, x, **inputs) -> np.ndarray:
+    """model(x, **inputs) in inference mode as one compiled program, the weights passed as
+    arguments (so an assigned weight is seen). Called eagerly, every op of the full supernet
+    compiled on its own, its fast depthwise traced anew on each call: 65 s for this file."""
+    return np.asarray(_compiled(model)([v.value for v in model.trainable_variables],
+                                       [v.value for v in model.non_trainable_variables], x, inputs))
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +45,9 @@ def supernet():
 @pytest.mark.parametrize("depths,width", CASES)
 def test_masked_supernet_equals_extracted_subnet(supernet, depths, width):
     x = np.random.default_rng(1).normal(0, 1, (3, 24, 24, 3)).astype("float32")
-    masked = np.asarray(supernet(x, **candidate_inputs(supernet, depths, width)))
+    masked = run(supernet, x, **candidate_inputs(supernet, depths, width))
     subnet = extract_subnet(supernet, depths, width)
-    assert np.abs(masked - np.asarray(subnet(x))).max() < 1e-4
+    assert np.abs(masked - run(subnet, x)).max() < 1e-4
     assert subnet.count_params() == sum(op.bn_params for op in build_network((24, 24, 3), depths, width, 3).ops)
     assert not any(isinstance(layer, MaskedConvBN) for layer in subnet.layers)
 
@@ -45,9 +62,9 @@ def test_a_supernet_of_few_depth_choices_holds_only_what_its_candidates_use():
     assert small.count_params() < MobileNetV2Supernet((16, 16, 3), 0.5, 2).count_params() / 10
     x = np.random.default_rng(4).normal(0, 1, (2, 16, 16, 3)).astype("float32")
     for depths in ((1, 0, 0, 0, 0), (1, 1, 0, 0, 0)):
-        masked = np.asarray(small(x, **candidate_inputs(small, depths, 0.25)))
+        masked = run(small, x, **candidate_inputs(small, depths, 0.25))
         subnet = extract_subnet(small, depths, 0.25)
-        assert np.abs(masked - np.asarray(subnet(x))).max() < 1e-4
+        assert np.abs(masked - run(subnet, x)).max() < 1e-4
         assert subnet.count_params() == sum(op.bn_params for op in build_network((16, 16, 3), depths, 0.25, 2).ops)
 
 
@@ -62,12 +79,12 @@ def test_masked_channels_are_exactly_zero(supernet):
 def test_gated_off_block_is_an_identity(supernet):
     x = np.random.default_rng(2).normal(0, 1, (2, 24, 24, 3)).astype("float32")
     inputs = candidate_inputs(supernet, (1, 0, 0, 0, 0), 0.5)  # stage 3 keeps block 3 only
-    before = np.asarray(supernet(x, **inputs))
+    before = run(supernet, x, **inputs)
     block = supernet.block(4)["project"]  # gated off: changing it must change nothing
     saved = [v.numpy() for v in block.variables]
     for v in block.variables:
         v.assign(v.numpy() + 1.0)
-    after = np.asarray(supernet(x, **inputs))
+    after = run(supernet, x, **inputs)
     for v, value in zip(block.variables, saved):
         v.assign(value)
     assert np.array_equal(before, after)
