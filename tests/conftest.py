@@ -13,6 +13,13 @@ REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
 
 
+def session_root(tmp_path_factory) -> Path:
+    """A folder the whole session shares: under pytest-xdist each worker has its own base
+    folder, so their common parent."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_compilation_cache(tmp_path_factory):
     """One persistent XLA cache for the whole session, on from the first test, in-process tests
@@ -22,10 +29,7 @@ def shared_compilation_cache(tmp_path_factory):
     the "nothing new was built" checks count traces, which a cache hit does not hide."""
     from engine.backend import enable_compilation_cache
 
-    base = tmp_path_factory.getbasetemp()
-    # under pytest-xdist each worker has its own base folder: share their parent's
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / "xla-shared"
+    folder = session_root(tmp_path_factory) / "xla-shared"
     folder.mkdir(exist_ok=True)
     os.environ["DANAS_XLA_CACHE"] = str(folder)
     enable_compilation_cache(folder)
@@ -42,8 +46,7 @@ def baseline(tmp_path_factory):
 
     from tests.smoke_runs import make_baseline
 
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = session_root(tmp_path_factory)
     folder, done = root / "baseline", root / "baseline.json"
     with open(root / "baseline.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

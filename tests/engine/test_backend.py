@@ -8,9 +8,14 @@ import jax
 from engine import backend
 
 
-def test_the_supernet_options_are_used_on_a_cpu_that_takes_them():
+def test_the_supernet_options_are_used_on_the_cpu_they_were_measured_on():
     options = backend.supernet_compiler_options.__wrapped__()
-    assert options == (backend.SUPERNET_XLA_OPTIONS if jax.default_backend() == "cpu" else {})
+    if jax.default_backend() != "cpu":
+        assert options == {}
+    elif jax.__version_info__[:2] == (0, 10):  # jaxlib 0.10 takes them (the measurement's version)
+        assert options == backend.SUPERNET_XLA_OPTIONS
+    else:  # a later XLA may have retired the older emitters: then none, and no crash
+        assert options in ({}, backend.SUPERNET_XLA_OPTIONS)
 
 
 def test_an_option_this_xla_does_not_know_is_dropped(monkeypatch):
