@@ -88,7 +88,8 @@ def run_rebuild(steps: int, count: int) -> dict:
     before, start = compile_stats(), time.perf_counter()
     for candidate in candidates:
         net = pool.get(candidate.data)
-        model = extract_subnet(net.model, candidate.depths, candidate.alpha * net.factor)
+        model = extract_subnet(net.whole, candidate.depths, candidate.alpha * net.factor,
+                               input_shape=modality.input_shape(candidate.data))
         model.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         train = modality.arrays("train", candidate.data)

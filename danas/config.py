@@ -118,6 +118,7 @@ class DifferentiableConfig:
 class TrainingConfig:
     pretrain_steps: int
     pretrain_rule: str
+    supernets: str
     finetune_steps: int
     final_steps: int
     retrain_steps: int

@@ -89,27 +89,27 @@ class Evaluator:
         a failure reason or ''."""
         training = self.config.training
         steps = training.finetune_steps if steps is None else steps
-        step = net.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
+        step = net.programs.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
         seed = stable_seed(self.config.seed, candidate.to_json())
         inputs = net.inputs(candidate)
-        state = TrainState(net.trainable, net.non_trainable, net.init_finetune_state(net.trainable))
+        state = TrainState(net.trainable, net.non_trainable, net.programs.init_finetune_state(net.trainable))
         batches = train_batches(self.modality.arrays("train", candidate.data), training.batch_size, seed,
-                                self.modality.to_model_input)
+                                lambda x: net.model_input(self.modality.to_model_input(x)))
         outcome = train(step, state, batches, steps, seed, lambda _: (inputs,), "fine-tuning step")
         return outcome.state.trainable, outcome.state.non_trainable, outcome.failure
 
     def _step_for(self, net: Supernet, steps: int):
         """A fine-tuning step whose schedule spans `steps` (same gradient function: one more
         update program per (data configuration, width), not another network)."""
-        key = (net.grad, steps)
+        key = (net.programs.grad, steps)
         if key not in self._steps:
-            self._steps[key] = make_train_step(net.grad, make_optimizer(self.config.training, steps))
+            self._steps[key] = make_train_step(net.programs.grad, make_optimizer(self.config.training, steps))
         return self._steps[key]
 
     def measure(self, net: Supernet, trainable, non_trainable, candidate: Candidate, split: str) -> dict[str, float]:
         """Accuracy, precision, recall and F1 on a split."""
         inputs = net.inputs(candidate)
-        return measure_split(lambda x: net.predict(trainable, non_trainable, x, inputs), self.modality,
+        return measure_split(lambda x: net.programs.predict(trainable, non_trainable, net.model_input(x), inputs), self.modality,
                              candidate.data, split, self.config.training.eval_batch_size, self.classes, self.positive)
 
 

@@ -57,6 +57,9 @@ def final_systems(evaluator: Evaluator, trials: list[TrialRecord],
     systems, steps = [], final_steps(evaluator.config.training)
     for trial in pareto_trials(trials):
         candidate = Candidate.from_json(trial.candidate)
+        # in the search's programs: no compilation per system, and on CPU a narrower program saves
+        # little (a 96 px step of the 1/3-width mono subnet costs 0.64x the full width's, 2 cores),
+        # less than compiling it costs over a few hundred steps
         net = evaluator.pool.for_candidate(candidate)
         trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
         if failure:
@@ -65,11 +68,12 @@ def final_systems(evaluator: Evaluator, trials: list[TrialRecord],
                  "lower training.final_steps or training.learning_rate")
             trainable, non_trainable, _ = evaluator.finetune(net, candidate)
         test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
-        for variable, value in zip(net.model.trainable_variables, trainable):
+        for variable, value in zip(net.whole.trainable_variables, trainable):
             variable.assign(value)
-        for variable, value in zip(net.model.non_trainable_variables, non_trainable):
+        for variable, value in zip(net.whole.non_trainable_variables, non_trainable):
             variable.assign(value)
-        model = extract_subnet(net.model, candidate.depths, candidate.alpha * net.factor,
-                               name=f"danas_{trial.index:04d}")
+        model = extract_subnet(net.whole, candidate.depths, candidate.alpha * net.factor,
+                               name=f"danas_{trial.index:04d}",
+                               input_shape=evaluator.modality.input_shape(candidate.data))
         systems.append(FinalSystem(trial=trial, test_metrics=test, model=model))
     return systems

@@ -4,10 +4,17 @@ A candidate enters as data (masks, gates, exit selector), never as a new graph, 
 candidates of a data configuration share these compiled functions. One gradient function
 serves supernet pre-training and candidate fine-tuning alike: the sandwich rule calls it once
 per subnet and sums the gradients, which compiles one supernet graph instead of three.
+
+The gradient and prediction programs take the supernet's whole weights and run `model` on their
+leading slices: `model` may be a narrower copy of the supernet (its own width's program, which
+costs what that width costs); gradients come back whole (zero outside the slice) and batch
+statistics are written back into the slice, so the optimizer and its one update program always
+see the supernet's weights, whatever width a step ran at.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -17,6 +24,14 @@ import optax
 from engine.backend import supernet_compiler_options
 
 
+@dataclass(frozen=True, kw_only=True)
+class Subnet:
+    """One subnet of a training step: the gradient program of its width and its inputs."""
+
+    grad: Callable
+    inputs: dict
+
+
 @dataclass
 class TrainState:
     trainable: list
@@ -24,25 +39,44 @@ class TrainState:
     opt_state: Any
 
 
+def leading(values: Sequence, variables: Sequence) -> list:
+    """The leading block of each array with the shape of the matching variable (inside a program:
+    a static slice, the identity when the shapes are equal)."""
+    return [value[tuple(slice(0, n) for n in variable.shape)] for value, variable in zip(values, variables)]
+
+
 def make_grad(model, augment: Callable | None) -> Callable:
-    """grad(trainable, non_trainable, x, y, candidate, key) -> (loss, grads, non_trainable)."""
+    """grad(trainable, non_trainable, x, y, candidate, key) -> (loss, grads, non_trainable), for
+    weights at least as wide as `model`'s (see the module note)."""
 
     def grad(trainable, non_trainable, x, y, candidate, key):
         if augment is not None:
             x = augment(x, key)
+        own_stats = leading(non_trainable, model.non_trainable_variables)
 
         def loss_fn(t):
-            logits, stats = model.stateless_call(t, non_trainable, x, training=True, **candidate)
+            logits, stats = model.stateless_call(leading(t, model.trainable_variables), own_stats, x,
+                                                 training=True, **candidate)
             return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), stats
 
         (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
+        stats = [whole.at[tuple(slice(0, n) for n in new.shape)].set(new)
+                 for whole, new in zip(non_trainable, stats)]
         return loss, grads, stats
 
     return jax.jit(grad, compiler_options=supernet_compiler_options())
 
 
+@functools.cache
+def make_init(optimizer: optax.GradientTransformation) -> Callable:
+    """optimizer.init, compiled; one per optimizer (the weights are always the supernet's whole)."""
+    return jax.jit(optimizer.init)
+
+
+@functools.cache
 def make_apply(optimizer: optax.GradientTransformation) -> Callable:
-    """apply(trainable, opt_state, grads_list) -> (trainable, opt_state): sums, then updates."""
+    """apply(trainable, opt_state, grads_list) -> (trainable, opt_state): sums, then updates.
+    One per optimizer, so every width's step shares its compiled update."""
 
     def apply(trainable, opt_state, grads_list):
         grads = jax.tree.map(lambda *g: sum(g), *grads_list)
@@ -56,12 +90,14 @@ def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> 
     """step(state, x, y, candidates, key) -> (state, loss of the first candidate).
 
     With several candidates (the sandwich rule of BigNAS, Yu et al. 2020: largest, smallest,
-    random) their gradients are summed; batch-norm statistics follow the first.
+    random) their gradients are summed; batch-norm statistics follow the first. A candidate may
+    be a `Subnet` (a gradient program and its inputs) where subnets run at different widths.
     """
     apply = make_apply(optimizer)
 
-    def step(state: TrainState, x, y, candidates: Sequence[dict], key) -> tuple[TrainState, jax.Array]:
-        results = [grad(state.trainable, state.non_trainable, x, y, c, key) for c in candidates]
+    def step(state: TrainState, x, y, candidates: Sequence, key) -> tuple[TrainState, jax.Array]:
+        results = [c.grad(state.trainable, state.non_trainable, x, y, c.inputs, key) if isinstance(c, Subnet)
+                   else grad(state.trainable, state.non_trainable, x, y, c, key) for c in candidates]
         trainable, opt_state = apply(state.trainable, state.opt_state, [g for _, g, _ in results])
         return TrainState(trainable, results[0][2], opt_state), results[0][0]
 
@@ -69,10 +105,13 @@ def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> 
 
 
 def make_predict(model) -> Callable:
-    """predict(trainable, non_trainable, x, candidate) -> logits (inference mode)."""
+    """predict(trainable, non_trainable, x, candidate) -> logits (inference mode), for weights at
+    least as wide as `model`'s."""
 
     def predict(trainable, non_trainable, x, candidate):
-        logits, _ = model.stateless_call(trainable, non_trainable, x, training=False, **candidate)
+        logits, _ = model.stateless_call(leading(trainable, model.trainable_variables),
+                                         leading(non_trainable, model.non_trainable_variables), x,
+                                         training=False, **candidate)
         return logits
 
     return jax.jit(predict, compiler_options=supernet_compiler_options())

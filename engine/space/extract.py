@@ -38,12 +38,19 @@ def _copied(layer_class, initializer_names: tuple[str, ...], x, weights: list, *
 
 
 def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: float,
-                   name: str = "subnet") -> keras.Model:
-    """The narrow model of the candidate (depths, width), with the supernet's current weights."""
-    inputs = keras.Input(supernet.input_dims, name="input")
-    channels_in = supernet.input_dims[-1]
+                   name: str = "subnet", input_shape: Sequence[int] | None = None) -> keras.Model:
+    """The narrow model of the candidate (depths, width), with the supernet's current weights.
+
+    `input_shape` is the candidate's own input (default: the supernet's). A supernet shared by
+    several input sizes takes any size; a 1-channel input that the supernet took repeated to its
+    channels gets a 1-channel stem whose kernel is the sum over those channels (the same function).
+    """
+    input_dims = tuple(input_shape or supernet.input_dims)
+    inputs = keras.Input(input_dims, name="input")
+    channels_in = input_dims[-1]
     stem_out = make_divisible(STEM_CHANNELS * width)
-    x = _conv_bn(inputs, supernet.stem, channels_in, stem_out)
+    x = _conv_bn(inputs, supernet.stem, channels_in, stem_out,
+                 fold_inputs=channels_in != supernet.input_dims[-1])
     channels = stem_out
     for index in kept_blocks(depths):
         expansion, base, _, _ = BLOCKS[index]
@@ -70,9 +77,13 @@ def extract_subnet(supernet: MobileNetV2Supernet, depths: Sequence[int], width: 
     return keras.Model(inputs, outputs, name=name)
 
 
-def _conv_bn(x, source: MaskedConvBN, cin: int, cout: int):
+def _conv_bn(x, source: MaskedConvBN, cin: int, cout: int, fold_inputs: bool = False):
     name = source.name
     kernel = source.conv.kernel.numpy()
+    if fold_inputs:  # one input channel repeated: the taps of all input channels add up
+        if cin != 1:
+            raise ValueError(f"only a 1-channel input folds into the supernet's stem; received {cin} channels")
+        kernel = kernel.sum(axis=2, keepdims=True)
     if source.depthwise:
         x = _copied(keras.layers.DepthwiseConv2D, ("depthwise_initializer",), x, [kernel[:, :, :cout, :]],
                     source.kernel, source.stride, padding="same", use_bias=False, name=f"{name}_conv")

@@ -67,9 +67,9 @@ def test_diverging_supernet_stops_the_run_with_advice(tmp_path, monkeypatch):
     pool, _, space = small_pool(tmp_path, learning_rate=0.5)
     original = supernets.SupernetPool._pretrain
 
-    def poisoned(self, net):
+    def poisoned(self, net, configs):
         net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]
-        return original(self, net)
+        return original(self, net, configs)
 
     monkeypatch.setattr(supernets.SupernetPool, "_pretrain", poisoned)
     with pytest.raises(FatalError, match=r"diverged .* lower training.learning_rate \(now 0.5\)"):

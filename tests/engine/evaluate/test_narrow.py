@@ -22,6 +22,13 @@ def reorder_tolerance(model, x: np.ndarray) -> float:
     return 4 * len(weights) * float(np.sqrt(max(fan_in, positions))) * float(np.finfo(np.float32).eps)
 
 
+def outside(array, where: tuple) -> np.ndarray:
+    """A boolean mask of the entries of `array` outside the slice `where`."""
+    mask = np.ones(np.shape(array), bool)
+    mask[where] = False
+    return mask
+
+
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """The vision smoke search at 16 px rgb: the smoke runs' programs (widest 0.5, narrow 0.25)."""
@@ -39,25 +46,37 @@ def test_a_narrow_step_computes_what_the_masked_supernet_computes(setup, depths)
 
     evaluator, space = setup
     candidate = Candidate(space.data_configs[0], depths, 0.25)
-    wide = evaluator.pool.get(candidate.data)
-    narrow = evaluator.pool.for_candidate(candidate)
-    assert narrow.model is not wide.model and narrow.model.count_params() < wide.model.count_params()
+    wide = evaluator.pool.for_candidate(candidate)  # the search's program: the masked supernet
+    narrow = evaluator.pool.for_candidate(candidate, exact=True)
+    assert wide.model is wide.whole and narrow.whole is wide.whole
+    assert narrow.model.count_params() < wide.model.count_params()
     split = evaluator.modality.arrays("train", candidate.data)
     batch = evaluator.config.training.batch_size  # the training step's own program
     x, y = evaluator.modality.to_model_input(split.x[:batch]), np.asarray(split.y[:batch], np.int32)
     key = jax.random.PRNGKey(0)
-    loss_w, grads_w, stats_w = wide.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
-    loss_n, grads_n, stats_n = narrow.grad(narrow.trainable, narrow.non_trainable, x, y, narrow.inputs(candidate), key)
+    # both take the supernet's whole weights; the narrow program runs on their leading slices
+    loss_w, grads_w, stats_w = wide.programs.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
+    loss_n, grads_n, stats_n = narrow.programs.grad(narrow.trainable, narrow.non_trainable, x, y,
+                                                    narrow.inputs(candidate), key)
     tolerance = reorder_tolerance(wide.model, x)
     assert abs(float(loss_w) - float(loss_n)) <= tolerance * abs(float(loss_w))
-    for wide_values, narrow_values in ((grads_w, grads_n), (stats_w, stats_n)):
-        assert len(wide_values) == len(narrow_values)
+    kept_t, kept_n = ([tuple(slice(0, n) for n in v.shape) for v in variables]
+                      for variables in (narrow.model.trainable_variables, narrow.model.non_trainable_variables))
+    # outside its slice a narrow step leaves no gradient, and the batch statistics as they were
+    for grad, where in zip(grads_n, kept_t):
+        assert not np.asarray(grad)[outside(grad, where)].any()
+    for new, old, where in zip(stats_n, narrow.non_trainable, kept_n):
+        assert np.array_equal(np.asarray(new)[outside(new, where)], np.asarray(old)[outside(old, where)])
+    # inside it, what the masked supernet computes
+    for wide_values, narrow_values, kept in ((grads_w, grads_n, kept_t), (stats_w, stats_n, kept_n)):
+        assert len(wide_values) == len(narrow_values) == len(kept)
+        wide_values = [np.asarray(a)[where] for a, where in zip(wide_values, kept)]
+        narrow_values = [np.asarray(b)[where] for b, where in zip(narrow_values, kept)]
         # A gradient that nearly cancels (a bias's 1e-6 from terms of the network's gradient scale)
         # carries the rounding of the terms summed, not of its own size: the bound is relative to
         # the larger of the tensor's magnitude and the largest magnitude flowing through the network.
         network_scale = max(float(np.abs(np.asarray(a)).max()) for a in wide_values)
         for a, b in zip(wide_values, narrow_values):
-            a = np.asarray(a)[tuple(slice(0, n) for n in b.shape)]
             scale = max(float(np.abs(a).max()), tolerance * network_scale)
             assert np.abs(a - np.asarray(b)).max() <= tolerance * scale, (a.shape, scale)
     # and fine-tuned, the two measure alike (Adam turns rounding in near-zero gradients into lr-sized steps,

@@ -52,6 +52,21 @@ def test_masked_supernet_equals_extracted_subnet(supernet, depths, width):
     assert not any(isinstance(layer, MaskedConvBN) for layer in subnet.layers)
 
 
+
+def test_a_shared_supernet_serves_another_size_and_mono_through_its_colour_stem(supernet):
+    """Shared by data configurations: a 16 px mono input enters the 24 px rgb supernet as its
+    channel repeated; the extracted 16x16x1 model (stem kernel summed over the colour channels)
+    computes the same, and counts what a 1-channel network counts."""
+    from engine.evaluate.supernets import repeat_channels
+
+    depths, width = (1, 1, 0, 0, 0), 0.5 / 3
+    x = np.random.default_rng(2).normal(0, 1, (3, 16, 16, 1)).astype("float32")
+    masked = run(supernet, repeat_channels(x, 3), **candidate_inputs(supernet, depths, width))
+    subnet = extract_subnet(supernet, depths, width, input_shape=(16, 16, 1))
+    assert subnet.input_shape == (None, 16, 16, 1)
+    assert np.abs(masked - run(subnet, x)).max() < 1e-4
+    assert subnet.count_params() == sum(op.bn_params for op in build_network((16, 16, 1), depths, width, 3).ops)
+
 def test_a_supernet_of_few_depth_choices_holds_only_what_its_candidates_use():
     """Stage 3 keeps one block, stage 4 none or one, later stages none: blocks 0-3 and 6, and the
     heads of exits 3 and 4; every candidate of that space still equals its extracted subnet."""

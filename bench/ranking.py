@@ -1,0 +1,101 @@
+"""Does the supernet rank candidates as standalone training does? Kendall's tau.
+
+    python -m bench ranking [--quick]
+
+Samples candidates evenly over the spec's data configurations (>= 12 over >= 3 configurations;
+`--quick`: 6 over 2), then measures each twice on the validation split:
+- supernet: as the search does (the spec's pre-trained shared supernet, `finetune_steps`);
+- standalone: trained from scratch, in its own width's programs, for `STANDALONE_STEPS` steps
+  with the spec's optimizer, schedule, batch and augmentation (the same initial draw for all).
+Reports Kendall's tau-b between the two accuracies across all candidates and within each data
+configuration (goal: tau >= 0.6 across all), and both accuracies per candidate.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+SPEC = "specs/wakevision_small.yaml"
+STANDALONE_STEPS = 300
+GOAL = 0.6
+
+
+def kendall_tau(a, b) -> float:
+    """Kendall's tau-b (ties in either ranking counted as in scipy.stats.kendalltau).
+
+    Example:
+        >>> kendall_tau([1, 2, 3], [1, 3, 2]), kendall_tau([1, 2, 3], [3, 2, 1])
+        (0.3333333333333333, -1.0)
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    i, j = np.triu_indices(len(a), k=1)
+    da, db = np.sign(a[i] - a[j]), np.sign(b[i] - b[j])
+    concordance = float((da * db).sum())
+    pairs_a, pairs_b = float((da != 0).sum()), float((db != 0).sum())
+    return float(concordance / np.sqrt(pairs_a * pairs_b)) if pairs_a and pairs_b else float("nan")
+
+
+def stratified(space, per_config: int, configs: int, seed: int = 0) -> list:
+    """`per_config` distinct candidates in each of the first `configs` data configurations (spread
+    from the smallest to the largest input)."""
+    from engine.space.candidate import Candidate
+
+    rng = np.random.default_rng(seed)
+    chosen_configs = [space.data_configs[int(i)] for i in np.linspace(0, len(space.data_configs) - 1, configs)]
+    out = []
+    for data in chosen_configs:
+        seen = set()
+        while len(seen) < per_config:
+            draw = space.sample(rng)
+            candidate = Candidate(dict(data), draw.depths, draw.alpha)
+            if candidate not in seen:
+                seen.add(candidate)
+                out.append(candidate)
+    return out
+
+
+def parts(overrides: list[str]):
+    from danas.budget import Budget
+    from engine.run import supernet_parts
+    from engine.spec import load_spec
+    from modalities import open_modality
+
+    config = load_spec(SPEC, overrides).config
+    modality = open_modality(config)
+    info = modality.load()
+    # an unlimited budget: every sampled candidate is trained, none rejected
+    return config, modality, supernet_parts(config, modality, tuple(info.classes),
+                                            Budget(ram_bytes=10**12, flash_bytes=10**12))
+
+
+def run(quick: bool) -> dict:
+    from engine.backend import select_backend
+
+    select_backend()
+    per_config, configs = (3, 2) if quick else (4, 3)
+    config, _, searched = parts([])
+    candidates = stratified(searched.space, per_config, configs)
+    start = time.perf_counter()
+    supernet = [searched.evaluator.evaluate(c, i).metrics["accuracy"] for i, c in enumerate(candidates)]
+    supernet_seconds = time.perf_counter() - start
+    steps = STANDALONE_STEPS // (3 if quick else 1)
+    _, _, scratch = parts(["training.pretrain_steps=0", f"training.final_steps={steps}"])
+    standalone, start = [], time.perf_counter()
+    for candidate in candidates:
+        net = scratch.pool.for_candidate(candidate, exact=True)
+        trainable, non_trainable, failure = scratch.evaluator.finetune(net, candidate, steps)
+        standalone.append(0.0 if failure else
+                          scratch.evaluator.measure(net, trainable, non_trainable, candidate, "validation")["accuracy"])
+    rows = [{"data": scratch.pool.modality.key(c.data), "depths": "".join(map(str, c.depths)), "alpha": c.alpha,
+             "supernet_acc": s, "standalone_acc": a} for c, s, a in zip(candidates, supernet, standalone)]
+    taus = {key: round(kendall_tau([r["supernet_acc"] for r in rows if r["data"] == key],
+                                   [r["standalone_acc"] for r in rows if r["data"] == key]), 3)
+            for key in dict.fromkeys(r["data"] for r in rows)}
+    overall = round(kendall_tau(supernet, standalone), 3)
+    return {"goal": f"Kendall tau >= {GOAL} across all ({overall})", "tau": overall, "tau_per_data": taus,
+            "met": bool(overall >= GOAL), "candidates": len(rows), "standalone_steps": steps,
+            "pretrain_steps": config.training.pretrain_steps, "finetune_steps": config.training.finetune_steps,
+            "supernet_seconds": round(supernet_seconds, 1),
+            "standalone_seconds": round(time.perf_counter() - start, 1), "rows": rows}

@@ -1,0 +1,43 @@
+"""Supernet sharing: one supernet pre-trained once for every data configuration (the default),
+or one per data configuration (the paper's rule, training.supernets: per_configuration).
+
+Shapes are the smoke runs' (16 px mono and rgb, 8 and 16 px rgb), so their programs are shared."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.smoke_runs import smoke_pool
+
+
+def watched_pool(tmp_path, *overrides):
+    """The smoke pool with `overrides`; the names it saves and the progress it says."""
+    pool, _, space = smoke_pool(tmp_path, *overrides)
+    saved, said = [], []
+    pool.save = lambda name, data: saved.append(name)
+    pool.progress = said.append
+    return pool, space, saved, said
+
+
+def test_a_shared_supernet_is_pretrained_once_for_every_data_configuration(tmp_path):
+    pool, space, saved, said = watched_pool(tmp_path, "modality.resolutions=[16]")
+    mono, rgb = (pool.get(data) for data in space.data_configs)  # sorted: mono first
+    assert [name.split("-")[0] for name in saved] == ["shared"]
+    assert said == ["pre-training the supernet for shared (4 steps, sandwich, 2 data configurations)"]
+    assert mono.whole is rgb.whole and mono.trainable is rgb.trainable
+    assert mono.pretrain_seconds > 0 and rgb.pretrain_seconds == 0  # charged once, to the first
+    # each colour is searched in its widest subnet: mono at 1/3 of the supernet's width, its
+    # one channel repeated to the supernet's three
+    assert rgb.model is rgb.whole and mono.model.width == pytest.approx(rgb.whole.width / 3, rel=1e-5)
+    grey = pool.modality.to_model_input(pool.modality.arrays("train", mono.data).x[:2])
+    assert grey.shape == (2, 16, 16, 1) and mono.model_input(grey).shape == (2, 16, 16, 3)
+
+
+def test_per_configuration_supernets_are_the_papers_rule(tmp_path):
+    pool, space, saved, _ = watched_pool(tmp_path, "modality.resolutions=[8,16]", "modality.color=[rgb]",
+                                         "training.supernets=per_configuration")
+    small, large = (pool.get(data) for data in space.data_configs)
+    assert [name.split("-")[0] for name in saved] == ["8px", "16px"]
+    assert small.whole is not large.whole and (small.whole.input_dims, large.whole.input_dims) == ((8, 8, 3),
+                                                                                                   (16, 16, 3))
+    assert small.pretrain_seconds > 0 and large.pretrain_seconds > 0
