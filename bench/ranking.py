@@ -5,8 +5,9 @@
 Samples candidates evenly over the spec's data configurations (>= 12 over >= 3 configurations;
 `--quick`: 6 over 2), then measures each twice on the validation split:
 - supernet: as the search does (the spec's pre-trained shared supernet, `finetune_steps`);
-- standalone: trained from scratch, in its own width's programs, for `STANDALONE_STEPS` steps
-  with the spec's optimizer, schedule, batch and augmentation (the same initial draw for all).
+- standalone: trained from scratch (the masked subnet of an untrained supernet: the same
+  function as its narrow network) for `STANDALONE_STEPS` steps with the spec's optimizer,
+  schedule, batch and augmentation.
 Reports Kendall's tau-b between the two accuracies across all candidates and within each data
 configuration (goal: tau >= 0.6 across all), and both accuracies per candidate.
 """
@@ -84,7 +85,7 @@ def run(quick: bool) -> dict:
     _, _, scratch = parts(["training.pretrain_steps=0", f"training.final_steps={steps}"])
     standalone, start = [], time.perf_counter()
     for candidate in candidates:
-        net = scratch.pool.for_candidate(candidate, exact=True)
+        net = scratch.pool.for_candidate(candidate)
         trainable, non_trainable, failure = scratch.evaluator.finetune(net, candidate, steps)
         standalone.append(0.0 if failure else
                           scratch.evaluator.measure(net, trainable, non_trainable, candidate, "validation")["accuracy"])

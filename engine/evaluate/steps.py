@@ -41,8 +41,15 @@ class TrainState:
 
 def leading(values: Sequence, variables: Sequence) -> list:
     """The leading block of each array with the shape of the matching variable (inside a program:
-    a static slice, the identity when the shapes are equal)."""
-    return [value[tuple(slice(0, n) for n in variable.shape)] for value, variable in zip(values, variables)]
+    a static slice; the array itself when the shapes are equal, so the program is unchanged)."""
+    return [value if tuple(value.shape) == tuple(variable.shape) else value[tuple(slice(0, n) for n in variable.shape)]
+            for value, variable in zip(values, variables)]
+
+
+def write_back(wholes: Sequence, parts: Sequence) -> list:
+    """Each part written over the leading block of its whole array (the part itself when it is whole)."""
+    return [part if tuple(whole.shape) == tuple(part.shape) else whole.at[tuple(slice(0, n) for n in part.shape)].set(part)
+            for whole, part in zip(wholes, parts)]
 
 
 def make_grad(model, augment: Callable | None) -> Callable:
@@ -60,9 +67,7 @@ def make_grad(model, augment: Callable | None) -> Callable:
             return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), stats
 
         (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
-        stats = [whole.at[tuple(slice(0, n) for n in new.shape)].set(new)
-                 for whole, new in zip(non_trainable, stats)]
-        return loss, grads, stats
+        return loss, grads, write_back(non_trainable, stats)
 
     return jax.jit(grad, compiler_options=supernet_compiler_options())
 

@@ -113,11 +113,9 @@ class SupernetPool:
 
     A data configuration's candidates are trained in the programs of its colour's widest
     subnet (the masked supernet of the paper, per configuration: compiled once per input size
-    and colour, shared with pre-training). `for_candidate(..., exact=True)` gives a candidate's
-    own width's programs instead (a genuinely narrow network: what the ranking benchmark trains
-    from scratch). On 2 CPU cores a narrower program saves less than expected (96 px, batch 32,
-    the small spec's depths: 338 ms per gradient at width 0.5, 215 ms at 0.5/3; compiling one
-    takes ~11 s), so the search does not compile one per width.
+    and colour, shared with pre-training), not in one program per width: on 2 CPU cores a
+    narrower program saves less than its compilation costs (96 px, batch 32, the small spec's
+    depths: 338 ms per gradient at width 0.5, 215 ms at 0.5/3; compiling one takes ~11 s).
     """
 
     def __init__(self, config: SpecConfig, modality, space: JointSpace, classes: int,
@@ -144,13 +142,11 @@ class SupernetPool:
                 self.supernets[key] = self._make([data], key)
         return self.supernets[key]
 
-    def for_candidate(self, candidate: Candidate, exact: bool = False) -> Supernet:
-        """The supernet view a candidate trains and is measured in: its colour's widest subnet
-        (masked to the candidate), or with `exact` a genuinely narrow program at the candidate's
-        own width. Both compute the same function (masked channels are exactly zero and every
-        layer, batch norm and optimizer acts per channel)."""
-        net = self.get(candidate.data)
-        return self._view(net, net.data, net.key, candidate.alpha) if exact else net
+    def for_candidate(self, candidate: Candidate) -> Supernet:
+        """The supernet view a candidate trains and is measured in: its colour's widest subnet,
+        masked to the candidate (the same function as a narrow network at its width: masked
+        channels are exactly zero and every layer, batch norm and optimizer acts per channel)."""
+        return self.get(candidate.data)
 
     def _shared(self) -> Supernet:
         if SHARED_KEY not in self.supernets:
