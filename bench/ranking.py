@@ -82,7 +82,7 @@ def run(quick: bool) -> dict:
     supernet = [searched.evaluator.evaluate(c, i).metrics["accuracy"] for i, c in enumerate(candidates)]
     supernet_seconds = time.perf_counter() - start
     steps = STANDALONE_STEPS // (3 if quick else 1)
-    _, _, scratch = parts(["training.pretrain_steps=0", f"training.final_steps={steps}"])
+    _, _, scratch = parts(["training.pretrain_steps=0"])  # an untrained supernet: training from scratch
     standalone, start = [], time.perf_counter()
     for candidate in candidates:
         net = scratch.pool.for_candidate(candidate)

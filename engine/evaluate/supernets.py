@@ -136,7 +136,7 @@ class SupernetPool:
             if self.shared:
                 first = SHARED_KEY not in self.supernets
                 net = self._shared()
-                self.supernets[key] = self._view(net, data, key, max(self.space.alphas),
+                self.supernets[key] = self._view(net, data, key,
                                                  pretrain_seconds=net.pretrain_seconds if first else 0.0)
             else:
                 self.supernets[key] = self._make([data], key)
@@ -153,10 +153,11 @@ class SupernetPool:
             self.supernets[SHARED_KEY] = self._make(list(self.space.data_configs), SHARED_KEY)
         return self.supernets[SHARED_KEY]
 
-    def _view(self, net: Supernet, data: dict[str, Any], key: str, alpha: float, **fields) -> Supernet:
+    def _view(self, net: Supernet, data: dict[str, Any], key: str, **fields) -> Supernet:
+        """`net` as a data configuration's candidates use it: in its colour's widest subnet's programs."""
         factor = self.width_factor(data)
-        return Supernet(data, key, factor, net.whole, self._programs(net, alpha * factor), net.trainable,
-                        net.non_trainable, reused=net.reused, **fields)
+        return Supernet(data, key, factor, net.whole, self._programs(net, max(self.space.alphas) * factor),
+                        net.trainable, net.non_trainable, reused=net.reused, **fields)
 
     def _programs(self, net: Supernet, width: float) -> Programs:
         """The programs of one width of `net`'s supernet (compiled on first use, then shared)."""
@@ -188,6 +189,10 @@ class SupernetPool:
         """The supernet trained on `configs`: built at the largest input and width among them."""
         shapes = [self.modality.input_shape(d) for d in configs]
         shape = tuple(max(s[i] for s in shapes) for i in range(len(shapes[0])))
+        if not {s[-1] for s in shapes} <= {1, shape[-1]}:
+            raise FatalError(f"one supernet cannot take inputs of {sorted({s[-1] for s in shapes})} channels "
+                             "(only 1-channel inputs are repeated to the others'); set training.supernets: "
+                             "per_configuration")
         factor = max(self.width_factor(d) for d in configs)
         model = MobileNetV2Supernet(shape, max(self.space.alphas) * factor, self.classes,
                                     self.space.depth_choices, init_seed=stable_seed(self.config.seed, key, "init"),
@@ -226,7 +231,7 @@ class SupernetPool:
                                              "pretrain"), self.modality.to_model_input) for data in configs]
         order = (np.random.default_rng(stable_seed(self.config.seed, net.key, "data order")).integers(
             len(configs), size=steps) if several else np.zeros(steps, int))
-        views = [self._view(net, data, net.key, max(alphas)) for data in configs]
+        views = [self._view(net, data, net.key) for data in configs]
         rng = np.random.default_rng(stable_seed(self.config.seed, net.key, "sandwich"))
 
         def batches():

@@ -56,6 +56,11 @@ def load_bundle_spec(run_dir: Path) -> Spec:
 
     text = (run_dir / "spec.yaml").read_text(encoding="utf-8")
     resolved_data = json.loads((run_dir / "spec.resolved.json").read_text(encoding="utf-8"))
+    # a run started before training.supernets existed trained one supernet per data configuration:
+    # resumed, it must go on doing so (the new default would change the trials still to come)
+    training = resolved_data.get("training")
+    if isinstance(training, dict) and "supernets" not in training:
+        training["supernets"] = "per_configuration"
     overrides_file = run_dir / "overrides.json"
     overrides = tuple(json.loads(overrides_file.read_text())) if overrides_file.exists() else ()
     resolved, config = resolve(resolved_data, str(run_dir / "spec.resolved.json"))

@@ -41,3 +41,18 @@ def test_per_configuration_supernets_are_the_papers_rule(tmp_path):
     assert small.whole is not large.whole and (small.whole.input_dims, large.whole.input_dims) == ((8, 8, 3),
                                                                                                    (16, 16, 3))
     assert small.pretrain_seconds > 0 and large.pretrain_seconds > 0
+
+
+def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuration(tmp_path):
+    """Its resolved spec has no training.supernets: resumed, it keeps the rule it was run with."""
+    import json
+    import shutil
+
+    from engine.spec import load_bundle_spec, load_spec
+    from tests.smoke_runs import SMOKE
+
+    resolved = load_spec(SMOKE).resolved
+    assert resolved["training"].pop("supernets") == "shared"
+    shutil.copy(SMOKE, tmp_path / "spec.yaml")
+    (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
+    assert load_bundle_spec(tmp_path).config.training.supernets == "per_configuration"
