@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+# The tests run tiny programs a few steps each, so compiling is most of their time: LLVM's
+# optimisations (level 0 instead of XLA's default 2) are skipped for this process and every run
+# it starts. The HLO passes are untouched, so programs compute the same operations (equal up to
+# float rounding where LLVM would contract a multiply-add), only slower; no test measures speed.
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_backend_optimization_level=0".strip()
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
