@@ -172,6 +172,11 @@ class OutputConfig:
     root: str
 
 
+@dataclass(frozen=True)
+class ExportConfig:
+    int8_tflite: bool = False
+
+
 # A modality's own frozen dataclass (modalities/<type>/config.py); its `type` names the modality.
 ModalityConfig = Any
 SearchSpaceConfig = Union[MobileNetV2SpaceConfig, DartsSpaceConfig]
@@ -202,6 +207,7 @@ class SpecConfig:
     objective: ObjectiveConfig
     budget: BudgetConfig
     output: OutputConfig
+    export: ExportConfig = ExportConfig()
 
 
 def build_config(resolved: dict[str, Any], modality_kinds: Mapping[str, type]) -> SpecConfig:

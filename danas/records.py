@@ -83,21 +83,54 @@ def architecture_label(candidate: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """A system's deployed form (`run-spec export`): its files in the bundle and the figures
+    measured on them. `ram_bytes` and `flash_bytes` are what the budget counts, measured: the
+    TFLite Micro arena (plus the modality's front-end scratch) and the .tflite file (plus the
+    hardware's flash overhead)."""
+
+    tflite: str
+    c_source: str
+    c_header: str
+    input_header: str
+    tflite_bytes: int
+    arena_bytes: int
+    ram_bytes: int
+    flash_bytes: int
+    int8_test_metrics: dict[str, float]
+    input_scale: float
+    input_zero_point: int
+    tflm_matches_litert: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "int8_test_metrics": dict(self.int8_test_metrics)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Deployment":
+        return cls(**{**data, "int8_test_metrics": dict(data["int8_test_metrics"])})
+
+
+@dataclass(frozen=True, kw_only=True)
 class ParetoEntry:
     """A Pareto-optimal system as pareto.json keeps it: its trial, its test-split metrics, whether
-    it fits the budget, and where its model and preprocessing are in the bundle."""
+    it fits the budget (by the measured figures once it has been exported), where its model and
+    preprocessing are in the bundle, and its deployed form once exported."""
 
     trial: TrialRecord
     test_metrics: dict[str, float]
     feasible: bool
     model: str
     preprocessing: str
+    deployed: Deployment | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"trial": self.trial.to_json(), "test_metrics": dict(self.test_metrics), "feasible": self.feasible,
+        data = {"trial": self.trial.to_json(), "test_metrics": dict(self.test_metrics), "feasible": self.feasible,
                 "model": self.model, "preprocessing": self.preprocessing}
+        return data if self.deployed is None else {**data, "deployed": self.deployed.to_json()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ParetoEntry":
+        deployed = data.get("deployed")
         return cls(trial=TrialRecord.from_json(data["trial"]), test_metrics=dict(data["test_metrics"]),
-                   feasible=bool(data["feasible"]), model=data["model"], preprocessing=data["preprocessing"])
+                   feasible=bool(data["feasible"]), model=data["model"], preprocessing=data["preprocessing"],
+                   deployed=None if deployed is None else Deployment.from_json(deployed))

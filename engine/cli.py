@@ -21,7 +21,7 @@ from danas.errors import DanasError, Problem, SpecError, UsageError, printable
 from reports.terminal import Terminal
 
 DEBUG_ENV = "DANAS_DEBUG"
-COMMANDS = ("report", "compare", "verify")
+COMMANDS = ("report", "compare", "verify", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  run-spec specs/wakevision_small.yaml --set training.batch_size=32\n"
                "  run-spec --resume runs/wakevision-small-20261121-101500\n"
                "  run-spec report RUN_DIR | run-spec compare RUN_A RUN_B | run-spec verify RUN_DIR\n"
+               "  run-spec export RUN_DIR [--only TRIAL]   (int8 TFLite + C arrays; the deploy extra)\n"
                f"Set {DEBUG_ENV}=1 to see tracebacks.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -56,6 +57,8 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--plot", type=Path, help="where to write the Pareto overlay (PNG)")
     else:
         parser.add_argument("run", type=Path, metavar="RUN_DIR")
+    if command == "export":
+        parser.add_argument("--only", type=int, metavar="TRIAL", help="export only this Pareto-optimal trial (its #)")
     return parser
 
 
@@ -104,7 +107,20 @@ def _dispatch(command: str, args: argparse.Namespace, terminal: Terminal) -> int
         return 1 if problems else 0
     if command == "compare":
         return _compare(args, terminal)
+    if command == "export":
+        return _export(args, terminal)
     return _run(args, terminal)
+
+
+def _export(args: argparse.Namespace, terminal: Terminal) -> int:
+    from engine.deploy.export import export_run
+
+    entries = export_run(_bundle(args.run), args.only, terminal.info)
+    from reports.bundle import Bundle
+    from reports.finish import load_report
+
+    terminal.result(load_report(Bundle(args.run)))
+    return 0 if entries else 1
 
 
 def _run(args: argparse.Namespace, terminal: Terminal) -> int:

@@ -19,6 +19,7 @@ from danas.config import SpecConfig
 from danas.records import ParetoEntry, TrialRecord, architecture_label
 from danas.registry import Registry
 from engine.backend import enable_compilation_cache, load_keras
+from engine.deploy.export import export_run, require_deploy_extra
 from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
@@ -35,7 +36,7 @@ from modalities import open_modality
 from modalities.cache import cache_root
 from reports.bundle import Bundle
 from reports.checkpoints import CheckpointStore
-from reports.finish import finish_bundle
+from reports.finish import finish_bundle, load_report
 from reports.live import RunStatus, RunView
 from reports.render import skipped_sentence
 from reports.summary import run_summary
@@ -76,6 +77,8 @@ class SearchResult:
 def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     """Runs (or resumes) the search a spec describes; returns the exit code."""
     config = spec.config
+    if config.export.int8_tflite:
+        require_deploy_extra()  # before the search, not after it
     load_keras()
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
     reset_compile_stats()  # this run's compilations only
@@ -124,7 +127,11 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, resumed: bool) -> int:
     seconds = {"final_report": time.time() - result.end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, result.trials, len(pareto), info.as_dict(), compile_stats(),
                           seconds, objective=_objective(stage))
-    terminal.result(finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts))
+    report = finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts)
+    if config.export.int8_tflite:
+        export_run(bundle.root, None, terminal.info)
+        report = load_report(bundle)
+    terminal.result(report)
     return 0
 
 

@@ -19,7 +19,7 @@ from reports.markdown import report_markdown
 from reports.plots import write_plots
 from danas.budget import Budget
 from danas.records import ParetoEntry, TrialRecord
-from reports.render import best_per_data_table, pareto_table, run_header
+from reports.render import best_per_data_table, deployed_table, pareto_table, run_header
 from reports.terminal import NATURAL_WIDTH
 
 
@@ -48,9 +48,34 @@ def write_manifest(bundle: Bundle) -> None:
 def final_report(bundle: Bundle, summary: dict[str, Any], pareto: list[ParetoEntry],
                  budget: Budget, darts: dict[str, Any] | None = None) -> Group:
     parts = [run_header(summary, budget), pareto_table(pareto, budget)]
+    deployed = [entry for entry in pareto if entry.deployed is not None]
+    if deployed:
+        parts.append(deployed_table(deployed, budget))
     parts += [data_weights_table(darts), cells_table(darts)] if darts else [best_per_data_table(summary)]
     parts.append(Text(f"bundle: {bundle.root}"))
     return Group(*parts)
+
+
+def rewrite_reports(bundle: Bundle, pareto: list[ParetoEntry]) -> Group:
+    """After `run-spec export`: pareto.json with the deployed figures, then report.md,
+    report.txt and the manifest again from the bundle's files (plots are kept)."""
+    bundle.write_json("pareto.json", [entry.to_json() for entry in pareto])
+    summary = json.loads((bundle.root / "summary.json").read_text())
+    budget = Budget.from_json(summary["budget"])
+    darts = _darts(bundle)
+    plots = sorted(str(p.relative_to(bundle.root)) for p in (bundle.root / "plots").glob("*.png")) \
+        if (bundle.root / "plots").is_dir() else []
+    name = json.loads((bundle.root / "spec.resolved.json").read_text())["name"]
+    bundle.write_text("report.md", report_markdown(summary, pareto, budget, plots, name, darts))
+    report = final_report(bundle, summary, pareto, budget, darts)
+    bundle.write_text("report.txt", render_text(report))
+    write_manifest(bundle)
+    return report
+
+
+def _darts(bundle: Bundle) -> dict[str, Any] | None:
+    darts_file = bundle.root / "darts.json"
+    return json.loads(darts_file.read_text()) if darts_file.exists() else None
 
 
 def load_report(bundle: Bundle) -> Group:

@@ -53,6 +53,7 @@ def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: 
             f"{_kb(est.ram_bytes)} ({budget.ram_share(est):.0%}) | "
             f"{_kb(est.flash_bytes)} ({budget.flash_share(est):.0%}) | {est.macs / 1e6:.2f} M | "
             f"[{entry.model.split('/')[-1]}]({entry.model}) |")
+    lines += deployed_markdown(pareto, budget)
     if darts is not None:
         lines += [""] + darts_markdown(darts)
     lines += ["", "## Best per data configuration", "", "| data | trial | val acc | fitness | RAM kB | flash kB |",
@@ -63,3 +64,24 @@ def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: 
                      f"{_kb(trial.estimate.ram_bytes)} | {_kb(trial.estimate.flash_bytes)} |")
     lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def deployed_markdown(pareto: list[ParetoEntry], budget: Budget) -> list[str]:
+    """The exported systems (`run-spec export`): int8 figures measured next to the float ones and
+    the estimates; nothing when none has been exported."""
+    deployed = [e for e in pareto if e.deployed is not None]
+    if not deployed:
+        return []
+    lines = ["", "## Deployed int8 systems (measured)", "",
+             "| trial | test acc float / int8 | int8 P / R | RAM kB: estimate / TFLite Micro arena (+ front-end) | "
+             "flash kB: estimate / .tflite (+ overhead) | fits | TFLite Micro = LiteRT | files |",
+             "|---|---|---|---|---|---|---|---|"]
+    for entry in deployed:
+        d, est, int8 = entry.deployed, entry.trial.estimate, entry.deployed.int8_test_metrics
+        lines.append(
+            f"| {entry.trial.index + 1} | {entry.test_metrics['accuracy']:.3f} / {int8['accuracy']:.3f} | "
+            f"{int8['precision']:.2f} / {int8['recall']:.2f} | {_kb(est.ram_bytes)} / {_kb(d.ram_bytes)} | "
+            f"{_kb(est.flash_bytes)} / {_kb(d.flash_bytes)} | {'yes' if entry.feasible else 'NO'} | "
+            f"{'yes' if d.tflm_matches_litert else 'NO'} | [tflite]({d.tflite}), [C array]({d.c_source}), "
+            f"[input]({d.input_header}) |")
+    return lines

@@ -87,6 +87,22 @@ def pareto_table(systems: list[ParetoEntry], budget: Budget) -> Table:
     return table
 
 
+def deployed_table(systems: list[ParetoEntry], budget: Budget) -> Table:
+    """Exported systems: int8 test accuracy next to the float one, the measured arena and file
+    next to the estimates (kB), and whether they fit by the measured figures."""
+    table = Table(title="Deployed int8 systems (measured: LiteRT accuracy, TFLite Micro arena)",
+                  title_justify="left", pad_edge=False, box=None, header_style="bold")
+    for column in ("#", "test float", "test int8", "RAM est", "RAM arena", "flash est", "flash tflite", "fits"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for system in systems:
+        d, est = system.deployed, system.trial.estimate
+        table.add_row(str(system.trial.index + 1), f"{system.test_metrics['accuracy']:.3f}",
+                      f"{d.int8_test_metrics['accuracy']:.3f}", f"{est.ram_bytes / 1024:.1f}",
+                      f"{d.ram_bytes / 1024:.1f}", f"{est.flash_bytes / 1024:.1f}", f"{d.flash_bytes / 1024:.1f}",
+                      "yes" if system.feasible else "NO")
+    return table
+
+
 def best_per_data_table(summary: dict[str, Any]) -> Table:
     table = Table(title="Best per data configuration (by fitness)", title_justify="left", pad_edge=False,
                   box=None, header_style="bold")

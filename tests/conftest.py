@@ -62,6 +62,25 @@ def baseline(tmp_path_factory):
     return folder, json.loads(done.read_text())
 
 
+@pytest.fixture(scope="session")
+def colour_task_run(tmp_path_factory) -> Path:
+    """The bundle of one search on the colour-only known task (tests/known_tasks.py), made once
+    per session (a lock, as `baseline`) and never modified: copy it before changing it."""
+    import fcntl
+
+    from tests.known_tasks import colour_image, search, write_task
+
+    root = session_root(tmp_path_factory)
+    folder = root / "colour-task"
+    with open(root / "colour-task.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            folder.mkdir(exist_ok=True)
+            bundle = search(folder, write_task(folder / "images", colour_image), "[16]", "[mono,rgb]")
+            (folder / "done").write_text(str(bundle))
+    return Path((folder / "done").read_text())
+
+
 @pytest.fixture
 def write_spec(tmp_path):
     """Writes YAML text to a spec file in a temporary folder and returns its path."""
