@@ -59,6 +59,9 @@ def command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("run", type=Path, metavar="RUN_DIR")
     if command == "export":
         parser.add_argument("--only", type=int, metavar="TRIAL", help="export only this Pareto-optimal trial (its #)")
+        parser.add_argument("--format", choices=("tflite", "optuna"), default="tflite",
+                            help="tflite: int8 models and C arrays (default); optuna: RUN_DIR/optuna.journal of "
+                                 "every trial, for optuna-dashboard")
     return parser
 
 
@@ -113,14 +116,41 @@ def _dispatch(command: str, args: argparse.Namespace, terminal: Terminal) -> int
 
 
 def _export(args: argparse.Namespace, terminal: Terminal) -> int:
-    from engine.deploy.export import export_run
-
-    entries = export_run(_bundle(args.run), args.only, terminal.info)
     from reports.bundle import Bundle
+
+    if args.format == "optuna":
+        return _export_optuna(_bundle(args.run), terminal)
+    from engine.deploy.export import export_run
     from reports.finish import load_report
 
+    export_run(_bundle(args.run), args.only, terminal.info)
     terminal.result(load_report(Bundle(args.run)))
-    return 0 if entries else 1
+    return 0
+
+
+def _export_optuna(root: Path, terminal: Terminal) -> int:
+    import importlib.util
+    import json
+
+    from danas.budget import Budget
+    from danas.records import TrialRecord
+    from reports.bundle import Bundle
+    from reports.finish import write_manifest
+    from reports.optuna_journal import write_journal
+
+    if importlib.util.find_spec("optuna") is None:
+        raise UsageError("run-spec export --format optuna needs the optuna extra: pip install -e \".[optuna]\"")
+    trials = [TrialRecord.from_json(json.loads(line)) for line in (root / "trials.jsonl").read_text().splitlines()]
+    summary_file = root / "summary.json"
+    if not summary_file.exists():
+        raise UsageError(f"{printable(str(root))}: the run has not finished (no summary.json); finish it with "
+                         "run-spec --resume RUN_DIR first")
+    budget = Budget.from_json(json.loads(summary_file.read_text())["budget"])
+    name = json.loads((root / "spec.resolved.json").read_text())["name"]
+    count = write_journal(root / "optuna.journal", name, trials, budget)
+    write_manifest(Bundle(root))
+    terminal.result(f"{root / 'optuna.journal'}: {count} trials; browse with: optuna-dashboard {root / 'optuna.journal'}")
+    return 0
 
 
 def _run(args: argparse.Namespace, terminal: Terminal) -> int:

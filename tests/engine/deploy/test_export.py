@@ -108,17 +108,3 @@ def test_a_run_with_export_on_stops_before_searching_without_the_extra(tmp_path,
     assert code == 2 and not (tmp_path / "runs").exists()
     assert "deploy extra" in capsys.readouterr().err
 
-
-def test_a_run_with_export_on_ends_with_its_systems_deployed(tmp_path):
-    for module in ("tensorflow", "ai_edge_litert", "tflite_micro"):
-        pytest.importorskip(module)
-    from tests.conftest import SPECS
-
-    # the smoke runs' 16 px programs, one candidate
-    assert main([str(SPECS / "smoke" / "wakevision_smoke.yaml"), "--set", "export.int8_tflite=true",
-                 "--set", "modality.resolutions=[16]", "--set", "budget.max_evaluations=1",
-                 "--set", f"output.root={tmp_path / 'runs'}", "--set", f"dataset.cache_dir={tmp_path / 'cache'}"]) == 0
-    (root,) = (tmp_path / "runs").iterdir()
-    pareto = json.loads((root / "pareto.json").read_text())
-    assert pareto and all((root / e["deployed"]["tflite"]).exists() for e in pareto)
-    assert main(["verify", str(root)]) == 0
