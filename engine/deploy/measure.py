@@ -3,9 +3,10 @@
 - int8 predictions from the LiteRT interpreter (`ai-edge-litert`) with its reference kernels
   (the same int8 outputs as TFLite Micro's), on inputs quantised with the model's own input
   scale and zero point, as firmware would;
-- the arena TFLite Micro needs: the smallest `arena_size` at which a real TFLite Micro
-  interpreter (`tflite-micro`'s Python runtime, reference kernels) allocates every tensor, found
-  by bisection to `ARENA_STEP` bytes. Measured on this host (64-bit pointers); a 32-bit
+- the arena TFLite Micro needs: the total its recording allocator reports for a real TFLite
+  Micro interpreter (`tflite-micro`'s Python runtime, reference kernels), which is the smallest
+  `arena_size` at which it allocates every tensor (checked by bisection on the models of
+  bench/tflm_arena.py, where the binding did not crash). Measured on this host (64-bit pointers); a 32-bit
   microcontroller's persistent structures are somewhat smaller, and optimised kernels (CMSIS-NN)
   may ask for other scratch buffers, so firmware keeps a margin.
 """
@@ -14,11 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
 ARENA_STEP = 16  # TFLite Micro aligns its allocations to 16 bytes
+ARENA_LIMIT = 64 << 20  # the arena the allocations are recorded in: more than any MCU model needs
+_ALLOCATION = re.compile(r"'(?P<kind>[^']+)' used (?P<used>\d+) bytes .*?requested \d+ bytes for (?P<n>\d+)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,17 +67,29 @@ def int8_predictions(model: bytes, x: np.ndarray, batch: int = 64) -> np.ndarray
     return np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
 
 
-def tflm_arena_bytes(model: bytes, limit: int = 64 << 20) -> int:
-    """The smallest arena (a multiple of ARENA_STEP) at which TFLite Micro allocates the model."""
-    if not _tflm_allocates(model, limit):
-        raise ValueError(f"TFLite Micro could not allocate this model in {limit} bytes")
-    low, high = 0, limit  # low fails (or is 0), high allocates
-    while high - low > ARENA_STEP:
-        middle = (low + high) // 2 // ARENA_STEP * ARENA_STEP
-        if middle <= low:
-            break
-        low, high = (low, middle) if _tflm_allocates(model, middle) else (middle, high)
-    return high
+def tflm_arena_bytes(model: bytes) -> int:
+    """The arena TFLite Micro needs: its recording allocator's total at a generous arena (head:
+    the planned tensors; tail: persistent structures), confirmed by allocating at exactly that
+    size. (Not found by bisection: the tflite-micro 0.dev20261023 binding can crash, not raise,
+    at some sizes that are too small.)"""
+    total = tflm_allocations(model)["total"]
+    if not _tflm_allocates(model, total):
+        raise ValueError(f"TFLite Micro reported an arena of {total} bytes but could not allocate in it")
+    return total
+
+
+def tflm_allocations(model: bytes, arena: int = ARENA_LIMIT) -> dict:
+    """The recording allocator's report (printed on C's stderr, read back here): 'total', 'head'
+    and 'tail' bytes, and per kind of persistent allocation its bytes used and count."""
+    from tflite_micro import runtime
+
+    interpreter = runtime.Interpreter.from_bytes(model, arena_size=arena)
+    with _captured_stderr() as read:
+        interpreter.print_allocations()
+    text = read()
+    report = {key: int(re.search(rf"allocation {key} (\d+) bytes", text).group(1)) for key in ("total", "head", "tail")}
+    report["kinds"] = {m["kind"]: {"used": int(m["used"]), "count": int(m["n"])} for m in _ALLOCATION.finditer(text)}
+    return report
 
 
 def tflm_invoke(model: bytes, x_int8: np.ndarray, arena: int) -> np.ndarray:
@@ -103,6 +120,23 @@ def _litert(model: bytes):
     # the reference kernels: their int8 outputs are TFLite Micro's bit for bit (measured), where
     # the optimised ones (and XNNPACK) round some outputs 1 step apart
     return Interpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+
+
+@contextlib.contextmanager
+def _captured_stderr():
+    """Collects what C code writes to stderr; yields a function that returns it."""
+    saved = os.dup(2)
+    capture = tempfile.TemporaryFile()
+    os.dup2(capture.fileno(), 2)
+    text: list[str] = []
+    try:
+        yield lambda: text[0]
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        capture.seek(0)
+        text.append(capture.read().decode(errors="replace"))
+        capture.close()
 
 
 @contextlib.contextmanager
