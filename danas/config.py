@@ -143,6 +143,7 @@ class HardwareConfig:
     flash_overhead_bytes: int
     estimator: str
     reject_margin: float
+    pointer_bytes: int = 4
 
 
 @dataclass(frozen=True)

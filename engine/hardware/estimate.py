@@ -1,6 +1,12 @@
 """Analytical RAM, flash and MAC estimates of a TinyML system (data + model).
 
-Liveness mode (default), modelling the int8 TFLite model and the TFLite Micro arena:
+TFLite Micro mode (default, `estimate_tflm`): RAM is the arena TFLite Micro needs for the int8
+model, its greedy planner's layout of the live tensors plus its persistent structures for the
+target's pointer size (engine/hardware/tflm.py; within 0.2 % of the arena a real TFLite Micro
+interpreter needs on 12 MobileNetV2 subnets, 64-bit host), plus the audio front-end's scratch;
+flash as below.
+
+Liveness mode, the converted graph's live tensors (what TFLite's own interpreter keeps):
     RAM   = input buffer + max(front-end scratch,
                                max over ops in execution order of
                                (op inputs + op output + tensors held for a later residual add))
@@ -19,8 +25,8 @@ keeps it), so it is counted once, outside the op peak. Sizes are elements x byte
 (activation_bytes; data_bytes for the input). Checked against TensorFlow 2.21's int8 converter
 on six MobileNetV2 subnets (tests/engine/hardware/golden/tflite_mobilenetv2.json, made by
 `python -m bench estimator`): RAM equal to the peak of the converted graph's live tensors in
-every case; flash within 1.5 % of the .tflite file (the per-tensor and fixed terms were fitted
-there). Derived DARTS cells are modelled less well (see bench/estimator.py's docstring).
+every case; flash within 1 % of the .tflite file (the per-tensor and fixed terms were fitted
+on 12 subnets converted by `engine.deploy.convert`, bench/tflm_arena.py: -0.2 % to +0.8 %). Derived DARTS cells are modelled less well (see bench/estimator.py's docstring).
 
 Paper mode, Njor et al. 2025 eq. 1-2 (the reference code's estimator, for comparison):
     flash = sum(all Keras weights, batch norm's 4 vectors included) x t_s + overhead  (eq. 1)
@@ -39,7 +45,10 @@ from engine.space.mobilenet_arch import Network
 
 
 def estimate_system(network: Network, hardware, input_bytes: int, scratch_bytes: int) -> Estimate:
-    """The estimate the spec's `hardware.estimator` asks for ('liveness' or 'paper')."""
+    """The estimate the spec's `hardware.estimator` asks for ('tflm', 'liveness' or 'paper')."""
+    if hardware.estimator == "tflm":
+        return estimate_tflm(network, input_bytes, scratch_bytes, hardware.activation_bytes,
+                             hardware.weight_bytes, hardware.flash_overhead_bytes, hardware.pointer_bytes)
     if hardware.estimator == "paper":
         return estimate_paper(network, input_bytes, hardware.activation_bytes, hardware.weight_bytes,
                               hardware.flash_overhead_bytes)
@@ -72,8 +81,21 @@ def estimate_liveness(network: Network, input_bytes: int, scratch_bytes: int, ac
 
 TFLITE_QUANT_BYTES_PER_CHANNEL = 24  # (float32 scale + int64 zero point) x (weights, biases)
 TFLITE_QUANT_BYTES_PER_TENSOR = 12   # an activation tensor's scale and zero point
-TFLITE_BYTES_PER_TENSOR = 295        # tensor record, name, shape, buffer entry, share of its op
-TFLITE_FIXED_BYTES = 550             # header, subgraph, metadata
+TFLITE_BYTES_PER_TENSOR = 297        # tensor record, name, shape, buffer entry, share of its op
+TFLITE_FIXED_BYTES = 260             # header, subgraph, metadata
+
+
+def estimate_tflm(network: Network, input_bytes: int, scratch_bytes: int, activation_bytes: int,
+                  weight_bytes: int, flash_overhead: int, pointer_bytes: int) -> Estimate:
+    """TFLite Micro mode: RAM = the arena TFLite Micro needs (engine/hardware/tflm.py: its
+    planner's head + persistent structures for `pointer_bytes` pointers) + the front-end's
+    scratch (static buffers beside the arena); flash as in liveness mode."""
+    from engine.hardware.tflm import tflm_arena_estimate
+
+    liveness = estimate_liveness(network, input_bytes, 0, activation_bytes, weight_bytes, flash_overhead)
+    arena = tflm_arena_estimate(network, activation_bytes, input_bytes, pointer_bytes)
+    return Estimate(ram_bytes=arena.arena_bytes + scratch_bytes, flash_bytes=liveness.flash_bytes,
+                    macs=liveness.macs, params=liveness.params, peak_op=liveness.peak_op)
 
 
 def tflite_flash(network: Network, weight_bytes: int) -> int:
@@ -82,7 +104,7 @@ def tflite_flash(network: Network, weight_bytes: int) -> int:
     Example:
         >>> from engine.space.mobilenet_arch import build_network
         >>> tflite_flash(build_network((96, 96, 3), (3, 4, 3, 3, 1), 0.35, 2), 1)
-        515415
+        515467
     """
     int8 = weight_bytes == 1
     bias_bytes = 4 if int8 else weight_bytes

@@ -28,8 +28,8 @@ def test_ram_equals_the_converted_graph_and_flash_is_within_the_fitted_residual(
     estimate = estimate_liveness(network, shape[0] * shape[1] * shape[2], 0, 1, 1, 0)
     real = GOLDEN[name]
     assert estimate.ram_bytes == real["arena_peak_bytes"]
-    # the per-tensor and fixed constants were fitted on these six files (largest residual 0.16 %):
-    # this guards the formula against drift, it is no held-out accuracy claim
-    assert abs(estimate.flash_bytes / real["tflite_bytes"] - 1) < 0.002
+    # the per-tensor and fixed constants were fitted on the 12 files of golden/tflm_arena.json
+    # (these six among them, converted again): here within 0.27 %
+    assert abs(estimate.flash_bytes / real["tflite_bytes"] - 1) < 0.003
     assert len(network.ops) == real["ops"]
     assert sum(op.params + 3 * op.biases for op in network.ops) == real["constant_tensor_bytes"]
