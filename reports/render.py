@@ -92,7 +92,7 @@ def deployed_table(systems: list[ParetoEntry], budget: Budget) -> Table:
     next to the estimates (kB), and whether they fit by the measured figures."""
     table = Table(title="Deployed int8 systems (measured: LiteRT accuracy, TFLite Micro arena)",
                   title_justify="left", pad_edge=False, box=None, header_style="bold")
-    for column in ("#", "test float", "test int8", "RAM est", "RAM arena", "flash est", "flash tflite", "fits"):
+    for column in ("#", "test float", "test int8", "RAM est", "RAM measured", "flash est", "flash measured", "fits"):
         table.add_column(column, justify="right", no_wrap=True)
     for system in systems:
         d, est = system.deployed, system.trial.estimate

@@ -17,7 +17,7 @@ def test_another_seed_gives_other_trials(baseline):
     test_sigkill_during_supernet_pretraining_then_resume's comparison with the baseline.)"""
     tmp, expected = baseline
     assert len(expected) >= 5 and all("loss" in t["metrics"] for t in expected if t["status"] == "ok")
-    subprocess.run(run_command(tmp, "seed1", "cache-seed1", "seed=1", "budget.max_evaluations=2"), check=True,
+    subprocess.run(run_command(tmp, "seed1", "cache", "seed=1", "budget.max_evaluations=2"), check=True,
                    cwd=REPO, capture_output=True)  # two candidates are enough to differ
     other = trials(only_run(tmp / "seed1"))
     assert len(other) == 2 and [t["candidate"] for t in other] != [t["candidate"] for t in expected[:2]]
