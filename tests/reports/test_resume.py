@@ -12,14 +12,17 @@ from tests.smoke_runs import kill, only_run, resume, run_command, start, trials,
 
 
 @pytest.mark.slow
-def test_another_seed_gives_other_trials(baseline):
+def test_another_seed_gives_other_trials(baseline, tmp_path):
     """(That two fresh processes, each with its own data and supernets, give the same trials is
     test_sigkill_during_supernet_pretraining_then_resume's comparison with the baseline.)"""
+    from engine.cli import main
+
     tmp, expected = baseline
     assert len(expected) >= 5 and all("loss" in t["metrics"] for t in expected if t["status"] == "ok")
-    subprocess.run(run_command(tmp, "seed1", "cache", "seed=1", "budget.max_evaluations=2"), check=True,
-                   cwd=REPO, capture_output=True)  # two candidates are enough to differ
-    other = trials(only_run(tmp / "seed1"))
+    # in this process (its compiled programs, the baseline's data cache); two candidates are enough to differ
+    command = run_command(tmp_path, "seed1", "cache", "seed=1", "budget.max_evaluations=2")
+    assert main(command[3:] + ["--set", f"dataset.cache_dir={tmp / 'cache'}", "-q"]) == 0
+    other = trials(only_run(tmp_path / "seed1"))
     assert len(other) == 2 and [t["candidate"] for t in other] != [t["candidate"] for t in expected[:2]]
 
 
