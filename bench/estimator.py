@@ -40,7 +40,9 @@ def tflite_python(given: str | None) -> str | None:
 
 
 def run(quick: bool = False, python: str | None = None) -> dict:
-    if all(importlib.util.find_spec(m) for m in ("tensorflow", "tflite_micro", "ai_edge_litert")):
+    from engine.deploy.export import DEPLOY_MODULES
+
+    if all(importlib.util.find_spec(module) for module in DEPLOY_MODULES):
         return run_tflm(quick)
     return run_liveness(python)
 

@@ -26,7 +26,7 @@ CONFIGS = [(96, 3, (3, 4, 3, 3, 1), 0.35), (96, 1, (2, 2, 1, 1, 0), 0.25), (64, 
 
 def measure_all(folder: Path, configs=None) -> list[dict]:
     from bench.tflite_export import _trained_like
-    from engine.deploy.export import _convert
+    from engine.deploy.export import convert_to_int8
     from engine.deploy.measure import tflm_allocations, tflm_arena_bytes
     from engine.hardware.tflm import tflm_arena_estimate
     from engine.space.extract import extract_subnet
@@ -42,7 +42,7 @@ def measure_all(folder: Path, configs=None) -> list[dict]:
         _trained_like(model, np.random.default_rng(resolution))
         model.save(folder / f"{name}.keras")
         samples = np.random.default_rng(0).uniform(-1, 1, (16, *shape)).astype(np.float32)
-        tflite = _convert(folder / f"{name}.keras", samples)
+        tflite = convert_to_int8(folder / f"{name}.keras", samples)
         (folder / f"{name}.tflite").write_bytes(tflite)
         arena = tflm_arena_bytes(tflite)
         network = build_network(shape, depths, alpha, 2)

@@ -140,11 +140,11 @@ def _export_optuna(root: Path, terminal: Terminal) -> int:
 
     if importlib.util.find_spec("optuna") is None:
         raise UsageError("run-spec export --format optuna needs the optuna extra: pip install -e \".[optuna]\"")
-    trials = [TrialRecord.from_json(json.loads(line)) for line in (root / "trials.jsonl").read_text().splitlines()]
     summary_file = root / "summary.json"
     if not summary_file.exists():
         raise UsageError(f"{printable(str(root))}: the run has not finished (no summary.json); finish it with "
                          "run-spec --resume RUN_DIR first")
+    trials = [TrialRecord.from_json(json.loads(line)) for line in (root / "trials.jsonl").read_text().splitlines()]
     budget = Budget.from_json(json.loads(summary_file.read_text())["budget"])
     name = json.loads((root / "spec.resolved.json").read_text())["name"]
     count = write_journal(root / "optuna.journal", name, trials, budget)

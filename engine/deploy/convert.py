@@ -18,9 +18,6 @@ import os
 import sys
 from pathlib import Path
 
-CALIBRATION_BATCH = 1  # the converter calibrates one example at a time, as TFLite runs them
-
-
 def convert(model_path: Path, samples_path: Path, out_path: Path) -> int:
     """Writes the int8 .tflite; returns its size in bytes."""
     import keras
@@ -30,7 +27,7 @@ def convert(model_path: Path, samples_path: Path, out_path: Path) -> int:
     model = keras.models.load_model(model_path, compile=False)
     samples = np.load(samples_path).astype(np.float32)
 
-    def representative():
+    def representative():  # one example at a time, as TFLite runs them
         for sample in samples:
             yield [sample[None]]
 

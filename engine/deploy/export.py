@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from danas.errors import DanasError, UsageError
+from danas.errors import DanasError, UsageError, printable
 from danas.records import Deployment, ParetoEntry
 from engine.evaluate.seeds import stable_seed
 from engine.deploy import measure
@@ -58,7 +58,7 @@ def deploy_system(entry: ParetoEntry, root: Path, modality, classes: int, positi
 
     data = entry.trial.candidate["data"]
     stem = entry.model.removesuffix(".keras")
-    model = _convert(root / entry.model, _representative(modality, data, seed))
+    model = convert_to_int8(root / entry.model, _representative(modality, data, seed))
     (root / f"{stem}.tflite").write_bytes(model)
     name = c_identifier(Path(stem).name)
     preprocessing = json.loads((root / entry.preprocessing).read_text())
@@ -67,17 +67,17 @@ def deploy_system(entry: ParetoEntry, root: Path, modality, classes: int, positi
     (root / f"{stem}_model_data.cc").write_text(model_array_source(name, model, f"{Path(stem).name}_model_data.h"))
     (root / f"{stem}_input.h").write_text(input_header(name, preprocessing, quant.scale, quant.zero_point))
     test = modality.arrays("test", data)
-    x_test = modality.to_model_input(test.x)
-    predicted = measure.int8_predictions(model, x_test)
+    x_test = quant.quantize(modality.to_model_input(test.x))
+    predicted = np.argmax(measure.int8_outputs(model, x_test), axis=-1)
     arena = measure.tflm_arena_bytes(model)
-    scratch = modality.frontend_scratch_bytes(data, hardware.activation_bytes)
+    scratch = modality.frontend_scratch_bytes(data, hardware.data_bytes)  # as the estimate counts it
     deployed = Deployment(
         tflite=f"{stem}.tflite", c_source=f"{stem}_model_data.cc", c_header=f"{stem}_model_data.h",
         input_header=f"{stem}_input.h", tflite_bytes=len(model), arena_bytes=arena,
         ram_bytes=arena + scratch, flash_bytes=len(model) + hardware.flash_overhead_bytes,
         int8_test_metrics=classification_metrics(test.y, predicted, classes, positive),
         input_scale=quant.scale, input_zero_point=quant.zero_point,
-        tflm_matches_litert=_tflm_matches_litert(model, x_test[:TFLM_CHECK_EXAMPLES], quant, arena))
+        tflm_matches_litert=measure.tflm_matches_litert(model, x_test[:TFLM_CHECK_EXAMPLES], arena))
     fits = deployed.ram_bytes <= budget.ram_bytes and deployed.flash_bytes <= budget.flash_bytes
     return ParetoEntry(trial=entry.trial, test_metrics=entry.test_metrics, feasible=fits, model=entry.model,
                        preprocessing=entry.preprocessing, deployed=deployed)
@@ -91,7 +91,7 @@ def _representative(modality, data: dict, seed: int) -> np.ndarray:
     return modality.to_model_input(train.x[index]).astype(np.float32)
 
 
-def _convert(model_path: Path, samples: np.ndarray) -> bytes:
+def convert_to_int8(model_path: Path, samples: np.ndarray) -> bytes:
     """The int8 .tflite of a .keras file, converted by `engine.deploy.convert` in a subprocess
     on the TensorFlow backend."""
     with tempfile.TemporaryDirectory(prefix="danas-export-") as folder:
@@ -104,20 +104,6 @@ def _convert(model_path: Path, samples: np.ndarray) -> bytes:
             last = [line for line in done.stderr.strip().splitlines() if line.strip()][-1:] or ["no output"]
             raise ExportError(f"{model_path}: int8 conversion failed: {last[0][:400]}")
         return out.read_bytes()
-
-
-def _tflm_matches_litert(model: bytes, x: np.ndarray, quant, arena: int) -> bool:
-    """Whether TFLite Micro and LiteRT give the same int8 outputs on a few examples."""
-    interpreter = measure._litert(model)
-    detail, output = interpreter.get_input_details()[0], interpreter.get_output_details()[0]["index"]
-    for sample in quant.quantize(x):
-        interpreter.resize_tensor_input(detail["index"], (1, *sample.shape))
-        interpreter.allocate_tensors()
-        interpreter.set_tensor(detail["index"], sample[None])
-        interpreter.invoke()
-        if not np.array_equal(interpreter.get_tensor(output), measure.tflm_invoke(model, sample, arena)):
-            return False
-    return True
 
 
 def _package_parent() -> str:
@@ -138,6 +124,9 @@ def export_run(root: Path, only: int | None, progress: Callable[[str], None]) ->
     from reports.finish import rewrite_reports
 
     require_deploy_extra()
+    if not (root / "pareto.json").is_file():
+        raise UsageError(f"{printable(str(root))}: the run has not finished (no pareto.json); finish it with "
+                         "run-spec --resume RUN_DIR, then export")
     config = load_bundle_spec(root).config
     entries = [ParetoEntry.from_json(e) for e in json.loads((root / "pareto.json").read_text())]
     if only is not None and only not in {e.trial.index + 1 for e in entries}:

@@ -49,22 +49,26 @@ def input_quantization(model: bytes) -> InputQuantization:
     return InputQuantization(scale=float(scale), zero_point=int(zero_point))
 
 
-def int8_predictions(model: bytes, x: np.ndarray, batch: int = 64) -> np.ndarray:
-    """Class indices the int8 model predicts for float inputs `x` [N, ...] (quantised here)."""
+def int8_outputs(model: bytes, x_int8: np.ndarray, batch: int = 64) -> np.ndarray:
+    """The int8 model's raw outputs for already quantised inputs `x_int8` [N, ...]."""
     interpreter = _litert(model)
-    detail = interpreter.get_input_details()[0]
-    scale, zero_point = detail["quantization"]
-    quant = InputQuantization(scale=float(scale), zero_point=int(zero_point))
-    output = interpreter.get_output_details()[0]["index"]
-    predictions = []
-    for start in range(0, len(x), batch):
-        chunk = quant.quantize(x[start:start + batch])
-        interpreter.resize_tensor_input(detail["index"], chunk.shape)
+    index, output = interpreter.get_input_details()[0]["index"], interpreter.get_output_details()[0]["index"]
+    outputs = []
+    for start in range(0, len(x_int8), batch):
+        chunk = x_int8[start:start + batch]
+        interpreter.resize_tensor_input(index, chunk.shape)
         interpreter.allocate_tensors()
-        interpreter.set_tensor(detail["index"], chunk)
+        interpreter.set_tensor(index, chunk)
         interpreter.invoke()
-        predictions.append(np.argmax(interpreter.get_tensor(output), axis=-1))
-    return np.concatenate(predictions) if predictions else np.zeros(0, np.int64)
+        outputs.append(interpreter.get_tensor(output).copy())
+    return np.concatenate(outputs) if outputs else np.zeros((0,), np.int8)
+
+
+def tflm_matches_litert(model: bytes, x_int8: np.ndarray, arena: int) -> bool:
+    """Whether TFLite Micro, run one example at a time in `arena` bytes, gives LiteRT's int8
+    outputs bit for bit on the quantised inputs `x_int8`."""
+    expected = int8_outputs(model, x_int8)
+    return all(np.array_equal(want, tflm_invoke(model, sample, arena)[0]) for want, sample in zip(expected, x_int8))
 
 
 def tflm_arena_bytes(model: bytes) -> int:

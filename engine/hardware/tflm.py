@@ -4,13 +4,14 @@
 
 - planned activations (the arena's head): TFLite Micro's greedy planner places every
   non-constant tensor, the model input included, for its lifetime (from the op that writes it,
-  or the start, to the last op that reads it); the head is the peak over ops of the live bytes.
-  (The liveness estimate keeps the input for the whole inference instead: the head is that
-  estimate minus the input wherever the peak comes after the input's last use.)
+  or the start, to the last op that reads it) at offsets its greedy planner chooses; the head is
+  the end of that layout, which can exceed the peak of live bytes by the planner's gaps (up to
+  6 % on the measured subnets). The liveness estimate instead keeps the input throughout and
+  takes the plain peak.
 - persistent structures (the arena's tail), from the recording allocator of tflite-micro
   0.dev20261023 on 12 converted subnets (bench/tflm_arena.py), per pointer size P:
-    TfLiteEvalTensor      (2P + 8) B per tensor (data pointer, dims pointer, type)
-    NodeAndRegistration    8P B per op
+    TfLiteEvalTensor       3P B per tensor (data pointer, dims pointer, type; 24 B at P = 8)
+    NodeAndRegistration    8P B per op, and 3P B per op of records outside the named kinds
     persistent TfLiteTensor for the model's input and output, and their quantisation records
     op data               per-channel output multipliers and shifts (2 x int32 per output
                           channel of every convolution, rounded up to 16 B each) plus a fixed

@@ -28,6 +28,15 @@ def test_export_without_the_deploy_extra_says_which_extra(tmp_path, monkeypatch,
     assert "deploy" in line and "tflite-micro" in line
 
 
+def test_export_of_an_unfinished_run_says_so_in_one_line(tmp_path, capsys):
+    for module in ("tensorflow", "ai_edge_litert", "tflite_micro"):
+        pytest.importorskip(module)
+    (tmp_path / "spec.resolved.json").write_text("{}")
+    assert main(["export", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "has not finished (no pareto.json)" in line and "--resume" in line
+
+
 @pytest.fixture(scope="module")
 def exported(colour_task_run, tmp_path_factory):
     """A copy of the colour-task run with its most accurate rgb system exported."""
