@@ -94,6 +94,7 @@ def estimate_tflm(network: Network, input_bytes: int, scratch_bytes: int, activa
 
     liveness = estimate_liveness(network, input_bytes, 0, activation_bytes, weight_bytes, flash_overhead)
     arena = tflm_arena_estimate(network, activation_bytes, input_bytes, pointer_bytes)
+    # peak_op: where the live tensors peak; the planner's layout may put its top elsewhere
     return Estimate(ram_bytes=arena.arena_bytes + scratch_bytes, flash_bytes=liveness.flash_bytes,
                     macs=liveness.macs, params=liveness.params, peak_op=liveness.peak_op)
 
