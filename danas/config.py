@@ -178,6 +178,15 @@ class ExportConfig:
     int8_tflite: bool = False
 
 
+@dataclass(frozen=True)
+class ExecutionConfig:
+    backend: str = "local"
+    workers: int = 2
+    address: str = ""
+    cpus_per_worker: float = 1
+    gpus_per_worker: float = 0
+
+
 # A modality's own frozen dataclass (modalities/<type>/config.py); its `type` names the modality.
 ModalityConfig = Any
 SearchSpaceConfig = Union[MobileNetV2SpaceConfig, DartsSpaceConfig]
@@ -209,6 +218,7 @@ class SpecConfig:
     budget: BudgetConfig
     output: OutputConfig
     export: ExportConfig = ExportConfig()
+    execution: ExecutionConfig = ExecutionConfig()
 
 
 def build_config(resolved: dict[str, Any], modality_kinds: Mapping[str, type]) -> SpecConfig:

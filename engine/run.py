@@ -24,10 +24,12 @@ from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
-from engine.evaluate.evaluator import Evaluator
 from engine.evaluate.finalize import FinalSystem, final_steps, final_systems
 from engine.evaluate.metrics import positive_index
-from engine.evaluate.supernets import SupernetPool
+from engine.evaluate.parts import SupernetParts, data_configs, supernet_parts
+from engine.execution.jobs import Executor, Job
+from engine.execution.local import LocalExecutor
+from engine.execution.ray_cluster import require_ray
 from engine.hardware.targets import hardware_budget
 from engine.space.joint import JointSpace
 from engine.spec import Spec
@@ -79,6 +81,8 @@ def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
     config = spec.config
     if config.export.int8_tflite:
         require_deploy_extra()  # before the search, not after it
+    if config.execution.backend == "ray":
+        require_ray()
     load_keras()
     enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
     reset_compile_stats()  # this run's compilations only
@@ -152,46 +156,42 @@ def _export(stage: Stage, system: FinalSystem) -> ParetoEntry:
                        model=f"{stem}.keras", preprocessing=f"{stem}.preprocessing.json")
 
 
-@dataclass(frozen=True, kw_only=True)
-class SupernetParts:
-    """The joint space, the supernet pool and the evaluator of a supernet search."""
-
-    space: JointSpace
-    pool: SupernetPool
-    evaluator: Evaluator
-
-
-def supernet_parts(config: SpecConfig, modality: Any, classes: tuple[str, ...], budget: Budget,
-                   load: Callable[[str], bytes | None] = lambda name: None,
-                   save: Callable[[str, bytes], None] = lambda name, data: None,
-                   progress: Callable[[str], None] = lambda message: None) -> SupernetParts:
-    """Wires a supernet search's parts as a run does (benchmarks and tests build theirs here too);
-    by default checkpoints are neither loaded nor saved."""
-    space = _joint_space(config, modality)
-    pool = SupernetPool(config, modality, space, len(classes), load=load, save=save, progress=progress)
-    evaluator = Evaluator(config, modality, pool, len(classes),
-                          positive_index(config.objective.average, config.objective.positive_class, classes), budget)
-    return SupernetParts(space=space, pool=pool, evaluator=evaluator)
-
-
 def supernet_search(stage: Stage) -> SearchResult:
     """Evolution or random search over the supernet space; the Pareto set measured on test."""
     config = stage.config
     store = CheckpointStore(stage.bundle, cache_root(config.dataset.cache_dir) / "supernets", stage.terminal.warning)
     parts = supernet_parts(config, stage.modality, stage.classes, stage.budget, load=store.load, save=store.save,
                            progress=stage.view.phase)
-    space, evaluator = parts.space, parts.evaluator
-    trials = _loop(stage, space, evaluator)
+    executor = _executor(stage, parts, store)
+    try:
+        trials = _loop(stage, parts.space, executor)
+    finally:
+        executor.close()
     end = time.time()
     stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
                      f"{final_steps(config.training)} steps first)")
-    return SearchResult(trials=trials, systems=final_systems(evaluator, trials, stage.terminal.warning), end=end)
+    return SearchResult(trials=trials, systems=final_systems(parts.evaluator, trials, stage.terminal.warning), end=end)
+
+
+def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:
+    """Where the candidates are evaluated (execution.backend)."""
+    if stage.config.execution.backend == "ray":
+        from engine.execution.ray_executor import RayExecutor
+
+        return RayExecutor(stage.config, parts.pool.checkpoint_of, stage.modality.key, store.load, store.save,
+                           stage.view.phase, stage.terminal.warning)
+
+    def announce(job: Job) -> None:
+        label = f"{stage.modality.key(job.candidate.data)} {architecture_label(job.candidate.to_json())}"
+        stage.view.phase(f"evaluating candidate {job.index + 1}: {label}", log=False)
+
+    return LocalExecutor(parts.evaluator, announce)
 
 
 def darts_search(stage: Stage) -> SearchResult:
     """DARTS with data weights: one search, one derived system trained from scratch."""
     config, modality, bundle = stage.config, stage.modality, stage.bundle
-    configs = _data_configs(config, modality)
+    configs = data_configs(config, modality)
 
     def save(name: str, data: bytes) -> None:
         bundle.save_checkpoint(name, data)
@@ -228,7 +228,9 @@ SEARCHES.add("random", supernet_search)
 SEARCHES.add("differentiable", darts_search)
 
 
-def _loop(stage: Stage, space: JointSpace, evaluator: Evaluator) -> list[TrialRecord]:
+def _loop(stage: Stage, space: JointSpace, executor: Executor) -> list[TrialRecord]:
+    """Asks the strategy for a batch (`strategy.batch`), has the executor evaluate it, and tells
+    and records the results in ask order: the trials one-at-a-time asking would give."""
     config, bundle, view = stage.config, stage.bundle, stage.view
     strategy = make_strategy(config)
     trials, repaired = bundle.read_trials()
@@ -240,43 +242,49 @@ def _loop(stage: Stage, space: JointSpace, evaluator: Evaluator) -> list[TrialRe
         view.status.add(trial)
     if trials:
         stage.terminal.info(f"{len(trials)} recorded candidates replayed; going on")
-    evaluated = sum(t.status != "rejected" for t in trials)
-    rejected = len(trials) - evaluated
-    limit, minutes = config.budget.max_evaluations, config.budget.max_minutes
-    while (limit is None or evaluated < limit) and (minutes is None or time.time() - stage.start < 60 * minutes):
-        if rejected > MAX_REJECTIONS_PER_EVALUATION * max(1, limit or 50):
-            stage.terminal.warning(f"stopping: {rejected} proposals were over budget; the budget may be too small "
-                                   "for this search space")
-            break
-        try:
-            candidate, state = strategy.ask(space, state)
-        except Exhausted as err:
-            stage.terminal.info(f"stopping: {err}")
-            break
-        label = f"{stage.modality.key(candidate.data)} {architecture_label(candidate.to_json())}"
-        view.phase(f"evaluating candidate {len(trials) + 1}: {label}", log=False)
-        record = evaluator.evaluate(candidate, len(trials))
-        state = strategy.tell(state, candidate, record.fitness)
-        bundle.append_trial(record)
-        bundle.save_elapsed(time.time() - stage.start)
-        trials.append(record)
-        evaluated += record.status != "rejected"
-        rejected += record.status == "rejected"
-        view.trial(record)
-        interrupts.check()
+    counts = {"evaluated": sum(t.status != "rejected" for t in trials)}
+    counts["rejected"] = len(trials) - counts["evaluated"]
+    stopped, exhausted = not _go_on(stage, counts), False
+    while not (stopped or exhausted):
+        jobs = []
+        for _ in range(_batch_size(strategy.batch(state), config.budget.max_evaluations, counts["evaluated"])):
+            try:
+                candidate, state = strategy.ask(space, state)
+            except Exhausted as err:
+                stage.terminal.info(f"stopping: {err}")
+                exhausted = True
+                break
+            jobs.append(Job(index=len(trials) + len(jobs), candidate=candidate))
+        for job, record in zip(jobs, executor.evaluate(jobs)):
+            state = strategy.tell(state, job.candidate, record.fitness)
+            bundle.append_trial(record)
+            bundle.save_elapsed(time.time() - stage.start)
+            trials.append(record)
+            counts["evaluated" if record.status != "rejected" else "rejected"] += 1
+            view.trial(record)
+            interrupts.check()
+            stopped = not _go_on(stage, counts)
+            if stopped:
+                break
     bundle.write_json("strategy_state.json", state.to_json())
     return trials
 
 
-def _data_configs(config, modality) -> list[dict[str, Any]]:
-    """The data search space, or the one pinned configuration of a data-unaware run."""
-    configs = modality.data_configs()
-    if not config.strategy.data_aware:
-        pinned = config.strategy.pinned_data
-        configs = [{key: pinned[key] for key in configs[0]}]
-    return configs
+def _batch_size(batch: int, limit: int | None, evaluated: int) -> int:
+    """A batch never asks for more candidates than the evaluation limit leaves (each adds at most one)."""
+    return max(1, batch if limit is None else min(batch, limit - evaluated))
 
 
-def _joint_space(config, modality) -> JointSpace:
-    space = config.search_space
-    return JointSpace(tuple(_data_configs(config, modality)), space.stage_depths.as_tuple(), tuple(space.alphas))
+def _go_on(stage: Stage, counts: dict[str, int]) -> bool:
+    """False once the budget is spent or almost every proposal is over the hardware budget
+    (checked after every record, so a batch stops where one-at-a-time asking would have)."""
+    limit, minutes = stage.config.budget.max_evaluations, stage.config.budget.max_minutes
+    if limit is not None and counts["evaluated"] >= limit:
+        return False
+    if minutes is not None and time.time() - stage.start >= 60 * minutes:
+        return False
+    if counts["rejected"] > MAX_REJECTIONS_PER_EVALUATION * max(1, limit or 50):
+        stage.terminal.warning(f"stopping: {counts['rejected']} proposals were over budget; the budget may be too "
+                               "small for this search space")
+        return False
+    return True

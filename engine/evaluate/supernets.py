@@ -175,6 +175,10 @@ class SupernetPool:
         space = self.config.search_space
         return space.mono_width_factor if data.get("color") == "mono" else 1.0
 
+    def checkpoint_of(self, data: dict[str, Any]) -> str:
+        """The checkpoint name of the supernet a data configuration's candidates train in."""
+        return self.checkpoint_name(SHARED_KEY if self.shared else self.modality.key(data))
+
     def checkpoint_name(self, key: str) -> str:
         training = self.config.training
         settings = [SUPERNET_VERSION, key, self.config.seed, training.pretrain_steps, training.pretrain_rule,

@@ -151,3 +151,10 @@ def _warmup_steps(cfg: SpecConfig) -> Iterator[Problem]:
     if training.warmup_steps and training.schedule != "warmup_cosine_decay":
         yield Problem("training.warmup_steps", f"set, but training.schedule is "
                       f"{training.schedule}; warm-up applies to warmup_cosine_decay only")
+
+
+@check
+def _ray_runs_supernet_searches(cfg: SpecConfig) -> Iterator[Problem]:
+    if cfg.execution.backend == "ray" and isinstance(cfg.strategy, DifferentiableConfig):
+        yield Problem("execution.backend", "received 'ray'; a differentiable search trains one network and has "
+                      "no candidates to spread over workers: use backend local (or strategy evolution/random)")

@@ -2,6 +2,9 @@
 
 Lifecycle: `init(space, seed) -> state`; then repeatedly `ask(space, state) -> (candidate,
 state)` and, once the candidate is evaluated, `tell(state, candidate, fitness) -> state`.
+`batch(state)` says how many candidates may be asked before the next tell: what those asks
+propose does not depend on the fitness told in between, so a batch evaluated in parallel and
+told in ask order gives the trials one-at-a-time asking gives.
 `fitness` is None for a candidate rejected before training or failed: it never becomes a
 parent. A state is JSON data (`state.to_json()` / `from_json`), so a run can resume it, and
 every random draw comes from (seed, draw counter), so a resumed state draws what the
@@ -32,6 +35,8 @@ class Strategy(Protocol):
     def ask(self, space: JointSpace, state: Any) -> tuple[Candidate, Any]: ...
 
     def tell(self, state: Any, candidate: Candidate, fitness: float | None) -> Any: ...
+
+    def batch(self, state: Any) -> int: ...
 
 
 def rng_for(seed: int, counter: int) -> np.random.Generator:

@@ -71,6 +71,11 @@ class Evolution:
         return replace(state, population=tuple(pool[: self.config.population]), children=(),
                        generation=state.generation + 1)
 
+    def batch(self, state: EvolutionState) -> int:
+        """The children this generation still needs: parents change only when it is complete, so
+        asking them all before any is told proposes what asking one at a time would."""
+        return self.config.population - sum(f is not None for _, f in state.children)
+
     def _child(self, space: JointSpace, parents: list, rng: np.random.Generator) -> Candidate:
         first = self._tournament(parents, rng)
         if rng.random() < self.config.crossover_rate:

@@ -20,6 +20,11 @@ class RandomState:
         return {"seed": self.seed, "counter": self.counter, "seen": sorted(map(repr, self.seen))}
 
 
+# Candidates asked at a time: random proposals never depend on what was told, so any size gives
+# the same trials; a fixed one keeps every worker count's batches alike.
+BATCH = 8
+
+
 class RandomSearch:
     name = "random"
 
@@ -32,3 +37,6 @@ class RandomSearch:
 
     def tell(self, state: RandomState, candidate: Candidate, fitness: float | None) -> RandomState:
         return state
+
+    def batch(self, state: RandomState) -> int:
+        return BATCH

@@ -53,6 +53,36 @@ def test_search_names_match_the_schema_and_ask_tell_strategies_are_searches():
     assert set(STRATEGIES.names()) == set(enum) - {"differentiable"}  # DARTS trains one network, it asks for nothing
 
 
+def drive_in_batches(name, seed, steps=30, reject=()):
+    """As `drive`, but asking `strategy.batch(state)` candidates before telling them, in ask
+    order (how a run hands a batch to parallel workers)."""
+    extra = {"population": 5} if name == "evolution" else {}
+    _, config = resolve({"strategy": {"type": name, **extra}})
+    strategy = make_strategy(config)
+    state = strategy.init(SPACE, seed)
+    asked = []
+    while len(asked) < steps:
+        batch = []
+        for _ in range(min(strategy.batch(state), steps - len(asked))):
+            candidate, state = strategy.ask(SPACE, state)
+            batch.append(candidate)
+        assert batch, "a batch asks for at least one candidate"
+        for candidate in batch:
+            state = strategy.tell(state, candidate, None if len(asked) in reject else fitness_of(candidate))
+            asked.append(candidate)
+    return asked, state
+
+
+@pytest.mark.parametrize("name", ASK_TELL)
+def test_asking_in_batches_proposes_what_asking_one_at_a_time_does(name):
+    reject = {1, 6, 7, 13, 22}  # rejected or failed: replaced within the generation
+    batched, state = drive_in_batches(name, 5, steps=40, reject=reject)
+    single, single_state = drive(name, 5, steps=40, reject=reject)
+    assert batched == single and state == single_state
+    if name == "evolution":
+        assert state.generation >= 6  # several generations, each bred from the last one's fitness
+
+
 def test_evolution_generations_keep_their_size_despite_rejections():
     _, state = drive("evolution", 0, steps=15, reject={2, 7})
     assert state.generation == 2  # 15 told, 2 rejected: 13 valid = 2 full generations of 5 + 3

@@ -1,0 +1,31 @@
+"""What the run's loop hands an executor (one asked candidate and the index its record gets),
+and what an executor is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Protocol, Sequence
+
+from danas.records import TrialRecord
+
+from engine.space.candidate import Candidate
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """Trial `index` (0-based, in ask order) evaluates `candidate`."""
+
+    index: int
+    candidate: Candidate
+
+
+class Executor(Protocol):
+    """Evaluates batches of jobs (engine.execution.local, engine.execution.ray_executor)."""
+
+    def evaluate(self, jobs: Sequence[Job]) -> Iterator[TrialRecord]:
+        """The jobs' records in the jobs' order (a caller may stop reading early)."""
+        ...
+
+    def close(self) -> None:
+        """Releases what the executor holds (workers, a cluster it started)."""
+        ...
