@@ -1,6 +1,6 @@
 """The benchmark suite: `python -m bench [NAME ...] [--quick]`, a table on screen, JSON on disk.
 
-    python -m bench                    # all: training, candidates, check, estimator, ranking, data_aware
+    python -m bench                    # all: training, candidates, check, estimator, ranking, data_aware, distributed
     python -m bench training --quick   # one, at the goal's configuration only
 
 Each figure that has a goal is a ratio (or an error) measured in one run on one machine, so a
@@ -17,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-BENCHES = ("training", "candidates", "check", "estimator", "ranking", "data_aware")
+BENCHES = ("training", "candidates", "check", "estimator", "ranking", "data_aware", "distributed")
 
 
 def main(argv: list[str] | None = None) -> int:

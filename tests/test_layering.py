@@ -131,3 +131,10 @@ def test_validation_loads_no_heavy_module():
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             f"{sorted(HEAVY)!r})\nassert not heavy, heavy\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_ray_is_imported_only_by_the_ray_backend_and_only_when_a_run_uses_it():
+    for path in sources(*PACKAGES):
+        if "ray" in roots(imports(path)):
+            assert path.parent == REPO / "engine/execution" and path.name.startswith("ray_"), path
+        assert "ray" not in roots(imports(path, top_level_only=True)), path  # never at import time

@@ -67,6 +67,8 @@ class RayExecutor:
         """The records of `jobs`, in their order, each as soon as it and those before it are done."""
         import ray
 
+        if not jobs:
+            return
         by_index = {job.index: job for job in jobs}
         pending = [Pending(index=job.index, data_key=self.data_key(job.candidate.data),
                            supernet=self.supernet_of(job.candidate.data)) for job in jobs]
@@ -119,8 +121,9 @@ class RayExecutor:
         except ray.exceptions.RayActorError as err:
             self._replace(slot, job, pending, err)
             return None
-        except ray.exceptions.RayTaskError as err:
-            raise err.as_instanceof_cause() from None
+        except ray.exceptions.RayTaskError as err:  # the candidate's own error, raised as a local run would
+            cause = getattr(err, "cause", None)
+            raise (cause if isinstance(cause, BaseException) else err.as_instanceof_cause()) from None
         for name, data in result.checkpoints.items():
             self.save(name, data)
             self.available[name] = data

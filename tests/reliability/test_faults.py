@@ -11,27 +11,11 @@ import pytest
 
 from danas.errors import DataError, FatalError
 from engine.spec import resolve
-from tests.smoke_runs import kill, only_run, resume, small_pool, start, trials, wait_for
+from tests.smoke_runs import only_run, small_pool, trials
 
 
 @pytest.mark.slow
-def test_sigkill_right_after_the_first_record_then_resume(baseline):
-    """Killed right after the run has said its 4th line, the first candidate's (an event of the
-    run, never a wall-clock delay, so the moment is the same on any machine)."""
-    tmp, expected = baseline
-    lines = 4
-    runs = f"moment{lines}"
-    proc = start(tmp, runs, watch_output=True)
-    said = [proc.stdout.readline() for _ in range(lines)]
-    assert all(said) and said[-1].startswith("[1/5]"), said
-    kill(proc)
-    assert len(trials(only_run(tmp / runs))) < len(expected)
-    resume(tmp, runs)
-    assert trials(only_run(tmp / runs)) == expected
-
-
-@pytest.mark.slow
-def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline, tmp_path):
+def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline, tmp_path, capsys):
     tmp, expected = baseline
     # a copy of the finished run and of its cache, so the shared fixture stays intact
     run, cache = tmp_path / "run", tmp_path / "cache"
@@ -45,15 +29,10 @@ def test_damaged_supernet_checkpoint_is_detected_and_retrained(baseline, tmp_pat
         data = bytearray(checkpoint.read_bytes())
         data[len(data) // 2] ^= 0xFF
         checkpoint.write_bytes(bytes(data))
-    import subprocess
-    import sys
+    from engine.cli import main
 
-    from tests.conftest import REPO
-
-    result = subprocess.run([sys.executable, "-m", "engine", "--resume", str(run)], cwd=REPO,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "is damaged (SHA-256 mismatch)" in result.stderr
+    assert main(["--resume", str(run), "-q"]) == 0
+    assert "is damaged (SHA-256 mismatch)" in capsys.readouterr().err
     assert trials(run) == expected
     pareto_after = json.loads((run / "pareto.json").read_text())
     assert [p["test_metrics"] for p in pareto_after] == [p["test_metrics"] for p in pareto_before]
