@@ -175,17 +175,28 @@ def supernet_search(stage: Stage) -> SearchResult:
 
 def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:
     """Where the candidates are evaluated (execution.backend)."""
-    if stage.config.execution.backend == "ray":
-        from engine.execution.ray_executor import RayExecutor
+    return BACKENDS.get(stage.config.execution.backend)(stage, parts, store)
 
-        return RayExecutor(stage.config, parts.pool.checkpoint_of, stage.modality.key, store.load, store.save,
-                           stage.view.phase, stage.terminal.warning)
 
+def _local(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:
     def announce(job: Job) -> None:
         label = f"{stage.modality.key(job.candidate.data)} {architecture_label(job.candidate.to_json())}"
         stage.view.phase(f"evaluating candidate {job.index + 1}: {label}", log=False)
 
     return LocalExecutor(parts.evaluator, announce)
+
+
+def _ray(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:
+    from engine.execution.ray_executor import RayExecutor  # imports Ray: only for runs that use it
+
+    return RayExecutor(stage.config, parts.pool.checkpoint_of, stage.modality.key, store.load, store.save,
+                       stage.view.phase, stage.terminal.warning)
+
+
+# The executor each `execution.backend` builds, keyed by the name a spec uses (the schema's enum).
+BACKENDS: Registry[Callable[[Stage, SupernetParts, CheckpointStore], Executor]] = Registry("execution backend")
+BACKENDS.add("local", _local)
+BACKENDS.add("ray", _ray)
 
 
 def darts_search(stage: Stage) -> SearchResult:

@@ -34,3 +34,4 @@ def test_a_queue_of_another_workers_configuration_is_shared_only_beyond_its_firs
     assert choose(b, [job(3, "rgb")], [a, b], {"s"}, {}) is None  # a takes it when free
     assert choose(b, [job(3, "rgb"), job(4, "rgb")], [a, b], {"s"}, {}) == 1
     assert choose(b, [job(3, "rgb"), job(4, "rgb")], [a, b], set(), {}) is None  # would pre-train again
+
