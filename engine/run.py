@@ -165,12 +165,13 @@ def supernet_search(stage: Stage) -> SearchResult:
     executor = _executor(stage, parts, store)
     try:
         trials = _loop(stage, parts.space, executor)
+        end = time.time()
+        stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
+                         f"{final_steps(config.training)} steps first)")
+        systems = final_systems(parts.evaluator, trials, stage.terminal.warning, executor.finalize)
     finally:
         executor.close()
-    end = time.time()
-    stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
-                     f"{final_steps(config.training)} steps first)")
-    return SearchResult(trials=trials, systems=final_systems(parts.evaluator, trials, stage.terminal.warning), end=end)
+    return SearchResult(trials=trials, systems=systems, end=end)
 
 
 def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:

@@ -4,13 +4,17 @@ as standalone narrow Keras models.
 Fine-tuning is deterministic per (seed, candidate), so each system is fine-tuned again here
 rather than keeping every candidate's weights in memory during the search: for
 training.final_steps steps when that is set (a longer fine-tune for the few systems the search
-returns), else for the search's own finetune_steps.
+returns), else for the search's own finetune_steps. `final_weights` (the training and the test)
+runs where the candidates were evaluated, in the run's process or a worker; `final_system`
+(the extraction) in the run's process.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
+
+import numpy as np
 
 from danas.config import TrainingConfig
 from danas.records import TrialRecord
@@ -49,31 +53,60 @@ def final_steps(training: TrainingConfig) -> int:
     return training.final_steps or training.finetune_steps
 
 
-def final_systems(evaluator: Evaluator, trials: list[TrialRecord],
-                  warn: Callable[[str], None]) -> list[FinalSystem]:
-    """The Pareto-optimal systems, fine-tuned for `final_steps` and measured on the test split.
-    A longer final fine-tune that diverges is said through `warn`, and the system the search
+@dataclass(frozen=True, kw_only=True)
+class FinalWeights:
+    """A returned system's fine-tuned supernet weights (host arrays, so they can travel from a
+    worker), its test metrics, and a warning to show ('' if none)."""
+
+    trainable: list
+    non_trainable: list
+    test_metrics: dict[str, float]
+    warning: str = ""
+
+
+def final_weights(evaluator: Evaluator, trial: TrialRecord) -> FinalWeights:
+    """Fine-tunes a Pareto-optimal system for `final_steps` and measures it on the test split.
+    A longer final fine-tune that diverges is reported in `warning`, and the system the search
     measured (its finetune_steps) is returned instead."""
-    systems, steps = [], final_steps(evaluator.config.training)
-    for trial in pareto_trials(trials):
-        candidate = Candidate.from_json(trial.candidate)
-        # in the search's programs: no compilation per system, and on CPU a narrower program saves
-        # little (a 96 px step of the 1/3-width mono subnet costs 0.64x the full width's, 2 cores),
-        # less than compiling it costs over a few hundred steps
-        net = evaluator.pool.for_candidate(candidate)
-        trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
-        if failure:
-            warn(f"trial {trial.index + 1}: the {steps}-step final fine-tune diverged ({failure}); returning "
-                 f"the system the search measured ({evaluator.config.training.finetune_steps} steps); "
-                 "lower training.final_steps or training.learning_rate")
-            trainable, non_trainable, _ = evaluator.finetune(net, candidate)
-        test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
-        for variable, value in zip(net.whole.trainable_variables, trainable):
-            variable.assign(value)
-        for variable, value in zip(net.whole.non_trainable_variables, non_trainable):
-            variable.assign(value)
-        model = extract_subnet(net.whole, candidate.depths, candidate.alpha * net.factor,
-                               name=f"danas_{trial.index:04d}",
-                               input_shape=evaluator.modality.input_shape(candidate.data))
-        systems.append(FinalSystem(trial=trial, test_metrics=test, model=model))
+    steps, candidate = final_steps(evaluator.config.training), Candidate.from_json(trial.candidate)
+    # in the search's programs: no compilation per system, and on CPU a narrower program saves
+    # little (a 96 px step of the 1/3-width mono subnet costs 0.64x the full width's, 2 cores),
+    # less than compiling it costs over a few hundred steps
+    net = evaluator.pool.for_candidate(candidate)
+    trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
+    warning = ""
+    if failure:
+        warning = (f"trial {trial.index + 1}: the {steps}-step final fine-tune diverged ({failure}); returning "
+                   f"the system the search measured ({evaluator.config.training.finetune_steps} steps); "
+                   "lower training.final_steps or training.learning_rate")
+        trainable, non_trainable, _ = evaluator.finetune(net, candidate)
+    test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
+    return FinalWeights(trainable=[np.asarray(v) for v in trainable], non_trainable=[np.asarray(v) for v in non_trainable],
+                        test_metrics=test, warning=warning)
+
+
+def final_system(evaluator: Evaluator, trial: TrialRecord, weights: FinalWeights) -> FinalSystem:
+    """The system as a standalone narrow Keras model with `weights` (stock layers only)."""
+    candidate = Candidate.from_json(trial.candidate)
+    net = evaluator.pool.for_candidate(candidate)
+    for variable, value in zip(net.whole.trainable_variables, weights.trainable):
+        variable.assign(value)
+    for variable, value in zip(net.whole.non_trainable_variables, weights.non_trainable):
+        variable.assign(value)
+    model = extract_subnet(net.whole, candidate.depths, candidate.alpha * net.factor, name=f"danas_{trial.index:04d}",
+                           input_shape=evaluator.modality.input_shape(candidate.data))
+    return FinalSystem(trial=trial, test_metrics=weights.test_metrics, model=model)
+
+
+def final_systems(evaluator: Evaluator, trials: list[TrialRecord], warn: Callable[[str], None],
+                  weights: Callable[[list[TrialRecord]], Iterable[FinalWeights]] | None = None) -> list[FinalSystem]:
+    """The Pareto-optimal systems of `trials`, fine-tuned, measured and extracted. `weights`
+    gives their `FinalWeights` in order (an executor's workers); by default `final_weights` here."""
+    pareto = pareto_trials(trials)
+    trained = weights(pareto) if weights else (final_weights(evaluator, trial) for trial in pareto)
+    systems = []
+    for trial, result in zip(pareto, trained):
+        if result.warning:
+            warn(result.warning)
+        systems.append(final_system(evaluator, trial, result))
     return systems

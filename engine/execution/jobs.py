@@ -4,7 +4,7 @@ and what an executor is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 from danas.records import TrialRecord
 
@@ -24,6 +24,10 @@ class Executor(Protocol):
 
     def evaluate(self, jobs: Sequence[Job]) -> Iterator[TrialRecord]:
         """The jobs' records in the jobs' order (a caller may stop reading early)."""
+        ...
+
+    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[Any]:
+        """The returned systems' `finalize.FinalWeights` (final fine-tune, test metrics), in order."""
         ...
 
     def close(self) -> None:

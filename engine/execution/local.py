@@ -6,6 +6,7 @@ from typing import Callable, Iterator, Sequence
 
 from danas.records import TrialRecord
 from engine.evaluate.evaluator import Evaluator
+from engine.evaluate.finalize import FinalWeights, final_weights
 from engine.execution.jobs import Job
 
 
@@ -19,6 +20,10 @@ class LocalExecutor:
         for job in jobs:  # lazily: a loop that stops early leaves the rest unevaluated
             self.announce(job)
             yield self.evaluator.evaluate(job.candidate, job.index)
+
+    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
+        for trial in trials:
+            yield final_weights(self.evaluator, trial)
 
     def close(self) -> None:
         pass

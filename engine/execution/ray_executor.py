@@ -1,7 +1,8 @@
 """The ray backend: a batch of candidates spread over Ray actors, records returned in ask order.
 
-Each actor is an `EvaluationWorker`; `routing.choose` sends a candidate to a worker that already
-holds its data configuration when it can. A worker takes one candidate at a time, so the head
+Each actor is an `EvaluationWorker`; `routing.choose` sends a candidate (or, after the search, a
+returned system's final fine-tune and test) to a worker that already holds its data
+configuration when it can. A worker takes one candidate at a time, so the head
 always knows which are free. A worker that dies (its process killed, its machine lost) is
 replaced by a new actor and its candidate goes back to the queue: the run ends with the trials it
 would have had. A candidate's own error (not a worker's death) stops the run as it would locally.
@@ -9,15 +10,27 @@ would have had. A candidate's own error (not a worker's death) stops the run as 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from danas import interrupts
 from danas.config import SpecConfig
 from danas.errors import FatalError
 from danas.records import TrialRecord
+from engine.evaluate.finalize import FinalWeights
 from engine.execution import ray_cluster
 from engine.execution.jobs import Job
 from engine.execution.routing import Pending, WorkerState, choose
+from engine.execution.worker import WorkerResult
+
+@dataclass(frozen=True, kw_only=True)
+class Task:
+    """One call of a worker method (`args`, then the shipped checkpoints) for data configuration `data`."""
+
+    method: str
+    args: tuple
+    data: dict
+
 
 # A run whose workers keep dying (every new one too) stops instead of replacing them for ever.
 MAX_DEATHS_PER_WORKER = 3
@@ -65,30 +78,41 @@ class RayExecutor:
 
     def evaluate(self, jobs: Sequence[Job]) -> Iterator[TrialRecord]:
         """The records of `jobs`, in their order, each as soon as it and those before it are done."""
+        if jobs:
+            self.progress(f"evaluating candidates {jobs[0].index + 1}-{jobs[-1].index + 1} on {len(self.actors)} "
+                          "Ray workers")
+        tasks = [Task(method="evaluate", args=(job.candidate.to_json(), job.index), data=job.candidate.data)
+                 for job in jobs]
+        yield from self._run(tasks)
+
+    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
+        """The returned systems' final fine-tunes and test metrics, in order, on the workers that
+        hold their programs (the run's process only extracts the models)."""
+        tasks = [Task(method="finalize", args=(trial,), data=trial.candidate["data"]) for trial in trials]
+        yield from self._run(tasks)
+
+    def _run(self, tasks: list[Task]) -> Iterator[Any]:
+        """Each task's result, in the tasks' order, dispatched by `routing.choose`."""
         import ray
 
-        if not jobs:
-            return
-        by_index = {job.index: job for job in jobs}
-        pending = [Pending(index=job.index, data_key=self.data_key(job.candidate.data),
-                           supernet=self.supernet_of(job.candidate.data)) for job in jobs]
+        pending = [Pending(index=i, data_key=self.data_key(task.data), supernet=self.supernet_of(task.data))
+                   for i, task in enumerate(tasks)]
         running: dict[Any, tuple[int, Pending]] = {}
-        done: dict[int, TrialRecord] = {}
-        order = [job.index for job in jobs]
-        self.progress(f"evaluating candidates {order[0] + 1}-{order[-1] + 1} on {len(self.actors)} Ray workers")
+        done: dict[int, Any] = {}
+        order = list(range(len(tasks)))
         while order:
-            self._dispatch(pending, running, by_index)
+            self._dispatch(pending, running, tasks)
             ready, _ = ray.wait(list(running), num_returns=1, timeout=WAIT_SECONDS)
             interrupts.check()
             for ref in ready:
                 slot, job = running.pop(ref)
-                record = self._collect(ref, slot, job, pending)
-                if record is not None:
-                    done[job.index] = record
+                result = self._collect(ref, slot, job, pending)
+                if result is not None:
+                    done[job.index] = result.value
             while order and order[0] in done:
                 yield done.pop(order.pop(0))
 
-    def _dispatch(self, pending: list[Pending], running: dict, by_index: dict[int, Job]) -> None:
+    def _dispatch(self, pending: list[Pending], running: dict, tasks: list[Task]) -> None:
         for worker in sorted(self.workers.values(), key=lambda w: w.slot):
             if worker.busy or not pending:
                 continue
@@ -99,7 +123,8 @@ class RayExecutor:
             shipped = {} if job.supernet in worker.supernets else self._checkpoint(job.supernet)
             if not shipped and job.supernet not in worker.supernets:
                 self.training.setdefault(job.supernet, worker.slot)
-            ref = self.actors[worker.slot].evaluate.remote(by_index[job.index].candidate.to_json(), job.index, shipped)
+            task = tasks[job.index]
+            ref = getattr(self.actors[worker.slot], task.method).remote(*task.args, shipped)
             running[ref] = (worker.slot, job)
             worker.busy = True
 
@@ -111,8 +136,8 @@ class RayExecutor:
                 self.available[name] = data
         return {name: self.available[name]} if name in self.available else {}
 
-    def _collect(self, ref: Any, slot: int, job: Pending, pending: list[Pending]) -> TrialRecord | None:
-        """The record of a finished candidate; None if its worker died (the candidate is queued again)."""
+    def _collect(self, ref: Any, slot: int, job: Pending, pending: list[Pending]) -> WorkerResult | None:
+        """A finished task's result; None if its worker died (the task is queued again)."""
         import ray
 
         worker = self.workers[slot]
@@ -130,18 +155,17 @@ class RayExecutor:
         for name in [n for n, trainer in self.training.items() if trainer == slot]:
             del self.training[name]
         worker.busy = False
-        if result.record.status != "rejected":
+        if result.built:
             worker.data_keys.add(job.data_key)
             worker.supernets.add(job.supernet)
-        return result.record
+        return result
 
     def _replace(self, slot: int, job: Pending, pending: list[Pending], err: Exception) -> None:
         self.deaths += 1
         if self.deaths > MAX_DEATHS_PER_WORKER * len(self.actors):
             raise FatalError(f"{self.deaths} Ray workers died (the last: {type(err).__name__}); see the Ray logs "
                              "(/tmp/ray/session_latest/logs) and lower execution.workers or training.batch_size")
-        self.warn(f"Ray worker {slot + 1} died while evaluating candidate {job.index + 1}; a new worker evaluates "
-                  "it again")
+        self.warn(f"Ray worker {slot + 1} died during its task ({job.data_key}); a new worker runs it again")
         for name in [n for n, trainer in self.training.items() if trainer == slot]:
             del self.training[name]
         pending.insert(sum(p.index < job.index for p in pending), job)

@@ -24,10 +24,13 @@ from danas.records import TrialRecord
 
 @dataclass(frozen=True, kw_only=True)
 class WorkerResult:
-    """A candidate's record, and the supernet checkpoints the worker made for it (name -> bytes)."""
+    """What a task gave (a TrialRecord, or a returned system's FinalWeights), the supernet
+    checkpoints the worker made for it (name -> bytes), and whether the worker now holds the
+    task's supernet and programs (not after a candidate rejected before training)."""
 
-    record: TrialRecord
+    value: Any
     checkpoints: dict[str, bytes] = field(default_factory=dict)
+    built: bool = True
 
 
 class EvaluationWorker:
@@ -57,9 +60,20 @@ class EvaluationWorker:
 
         self.shipped.update(checkpoints)
         record = self.parts.evaluator.evaluate(Candidate.from_json(candidate), index)
+        return WorkerResult(value=record, checkpoints=self._made(), built=record.status != "rejected")
+
+    def finalize(self, trial: TrialRecord, checkpoints: dict[str, bytes]) -> WorkerResult:
+        """A returned system's final fine-tune and test metrics (`finalize.final_weights`)."""
+        from engine.evaluate.finalize import final_weights
+
+        self.shipped.update(checkpoints)
+        return WorkerResult(value=final_weights(self.parts.evaluator, trial), checkpoints=self._made())
+
+    def _made(self) -> dict[str, bytes]:
+        """The checkpoints made since the last call (the pool saves through this dict's __setitem__)."""
         made = dict(self.made)
-        self.made.clear()  # the pool saves through this dict's own __setitem__
-        return WorkerResult(record=record, checkpoints=made)
+        self.made.clear()
+        return made
 
     def pid(self) -> int:
         return os.getpid()

@@ -3,6 +3,7 @@ included; checking a spec never imports Ray; no Ray, one line naming the extra."
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -76,7 +77,7 @@ def test_two_ray_workers_record_the_local_trials_even_when_one_is_killed(baselin
     the middle of its first candidate. The run must still record the local baseline's trials."""
     from engine.cli import main
 
-    _, expected = baseline
+    tmp, expected = baseline
     killed: list[int] = []
     stop = threading.Event()
     killer = threading.Thread(target=kill_one_evaluating_worker, args=(killed, stop), daemon=True)
@@ -89,6 +90,9 @@ def test_two_ray_workers_record_the_local_trials_even_when_one_is_killed(baselin
         killer.join()
     err = capsys.readouterr().err
     assert code == 0, err
-    assert killed and "died while evaluating candidate" in err
+    assert killed and "died during its task" in err
     assert trials(only_run(tmp_path / "ray")) == expected
+    # the returned systems' final fine-tune and test ran on the workers too
+    pareto = [json.loads((run / "pareto.json").read_text()) for run in (only_run(tmp / "base"), only_run(tmp_path / "ray"))]
+    assert [p["test_metrics"] for p in pareto[0]] == [p["test_metrics"] for p in pareto[1]]
     assert not evaluating_workers()  # the run stopped its workers
