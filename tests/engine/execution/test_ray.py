@@ -61,10 +61,26 @@ def evaluating_workers() -> list[int]:
     return found
 
 
-def kill_one_evaluating_worker(killed: list[int], stop: threading.Event) -> None:
+LOOPBACK = {"0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000"}
+
+
+def listening() -> set[tuple[str, str]]:
+    """(address, port) of every listening TCP socket on this machine, as /proc/net lists them (hex)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A":  # LISTEN
+                found.add(tuple(local.split(":")))
+    return found
+
+
+def kill_one_evaluating_worker(killed: list[int], opened: set, stop: threading.Event) -> None:
+    before = listening()
     while not stop.is_set() and not killed:
         busy = evaluating_workers()
         if busy:
+            opened |= listening() - before  # Ray's servers, while the run is at work
             os.kill(busy[0], signal.SIGKILL)
             killed.append(busy[0])
         time.sleep(0.02)
@@ -72,15 +88,16 @@ def kill_one_evaluating_worker(killed: list[int], stop: threading.Event) -> None
 
 @pytest.mark.slow
 def test_two_ray_workers_record_the_local_trials_even_when_one_is_killed(baseline, tmp_path, capsys):
-    """A local Ray instance of 2 CPUs (started by the run, loopback only), 2 workers, a fresh
+    """A local Ray instance of 2 CPUs (started by the run, listening on loopback only), 2 workers, a fresh
     cache (a worker pre-trains the supernet and ships it back); a worker process is SIGKILLed in
     the middle of its first candidate. The run must still record the local baseline's trials."""
     from engine.cli import main
 
     tmp, expected = baseline
     killed: list[int] = []
+    opened: set = set()
     stop = threading.Event()
-    killer = threading.Thread(target=kill_one_evaluating_worker, args=(killed, stop), daemon=True)
+    killer = threading.Thread(target=kill_one_evaluating_worker, args=(killed, opened, stop), daemon=True)
     killer.start()
     command = run_command(tmp_path, "ray", "cache", "execution.backend=ray", "execution.workers=2")
     try:
@@ -91,6 +108,7 @@ def test_two_ray_workers_record_the_local_trials_even_when_one_is_killed(baselin
     err = capsys.readouterr().err
     assert code == 0, err
     assert killed and "died during its task" in err
+    assert opened and {address for address, _ in opened} <= LOOPBACK, opened  # nothing on other interfaces
     assert trials(only_run(tmp_path / "ray")) == expected
     # the returned systems' final fine-tune and test ran on the workers too
     pareto = [json.loads((run / "pareto.json").read_text()) for run in (only_run(tmp / "base"), only_run(tmp_path / "ray"))]
