@@ -9,6 +9,7 @@ with the trials an uninterrupted run would have had.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -267,17 +268,18 @@ def _loop(stage: Stage, space: JointSpace, executor: Executor) -> list[TrialReco
                 exhausted = True
                 break
             jobs.append(Job(index=len(trials) + len(jobs), candidate=candidate))
-        for job, record in zip(jobs, executor.evaluate(jobs)):
-            state = strategy.tell(state, job.candidate, record.fitness)
-            bundle.append_trial(record)
-            bundle.save_elapsed(time.time() - stage.start)
-            trials.append(record)
-            counts["evaluated" if record.status != "rejected" else "rejected"] += 1
-            view.trial(record)
-            interrupts.check()
-            stopped = not _go_on(stage, counts)
-            if stopped:
-                break
+        with closing(executor.evaluate(jobs)) as records:  # closed early: workers finish what they hold
+            for job, record in zip(jobs, records):
+                state = strategy.tell(state, job.candidate, record.fitness)
+                bundle.append_trial(record)
+                bundle.save_elapsed(time.time() - stage.start)
+                trials.append(record)
+                counts["evaluated" if record.status != "rejected" else "rejected"] += 1
+                view.trial(record)
+                interrupts.check()
+                stopped = not _go_on(stage, counts)
+                if stopped:
+                    break
     bundle.write_json("strategy_state.json", state.to_json())
     return trials
 

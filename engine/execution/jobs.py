@@ -4,7 +4,7 @@ and what an executor is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Generator, Iterator, Protocol, Sequence
 
 from danas.records import TrialRecord
 
@@ -22,8 +22,8 @@ class Job:
 class Executor(Protocol):
     """Evaluates batches of jobs (engine.execution.local, engine.execution.ray_executor)."""
 
-    def evaluate(self, jobs: Sequence[Job]) -> Iterator[TrialRecord]:
-        """The jobs' records in the jobs' order (a caller may stop reading early)."""
+    def evaluate(self, jobs: Sequence[Job]) -> Generator[TrialRecord, None, None]:
+        """The jobs' records in the jobs' order; a caller that stops reading early closes it."""
         ...
 
     def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[Any]:

@@ -100,17 +100,29 @@ class RayExecutor:
         running: dict[Any, tuple[int, Pending]] = {}
         done: dict[int, Any] = {}
         order = list(range(len(tasks)))
-        while order:
-            self._dispatch(pending, running, tasks)
-            ready, _ = ray.wait(list(running), num_returns=1, timeout=WAIT_SECONDS)
-            interrupts.check()
-            for ref in ready:
-                slot, job = running.pop(ref)
-                result = self._collect(ref, slot, job, pending)
-                if result is not None:
-                    done[job.index] = result.value
-            while order and order[0] in done:
-                yield done.pop(order.pop(0))
+        try:
+            while order:
+                self._dispatch(pending, running, tasks)
+                if not running:
+                    raise RuntimeError(f"no Ray worker can take tasks {[p.index for p in pending]}")  # a routing bug
+                ready, _ = ray.wait(list(running), num_returns=1, timeout=WAIT_SECONDS)
+                interrupts.check()
+                for ref in ready:
+                    slot, job = running.pop(ref)
+                    result = self._collect(ref, slot, job, pending)
+                    if result is not None:
+                        done[job.index] = result.value
+                while order and order[0] in done:
+                    yield done.pop(order.pop(0))
+        except GeneratorExit:  # the run stopped reading (its budget ran out mid-batch)
+            self._drain(running)
+            raise
+
+    def _drain(self, running: dict) -> None:
+        """Waits for the tasks still running (one per worker at most), keeping any checkpoint they
+        made, so every worker is free for the next call."""
+        for ref, (slot, job) in list(running.items()):
+            self._collect(ref, slot, job, [])
 
     def _dispatch(self, pending: list[Pending], running: dict, tasks: list[Task]) -> None:
         for worker in sorted(self.workers.values(), key=lambda w: w.slot):
