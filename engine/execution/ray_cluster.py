@@ -43,7 +43,9 @@ def connect(execution: ExecutionConfig) -> bool:
             _init(address=execution.address)
         except ConnectionError as err:
             raise FatalError(f"execution.address {execution.address!r}: no Ray cluster answered ({err}); start one "
-                             "with `ray start --head` and set the address it prints, or leave address empty") from err
+                             "with `ray start --head` and set the address it prints, or leave address empty (a cluster "
+                             "with token authentication, ray's default, also needs RAY_AUTH_MODE=token here and its "
+                             "~/.ray/auth_token)") from err
         return False
     need = execution.workers * execution.cpus_per_worker
     _init(num_cpus=max(need, os.cpu_count() or 1), include_dashboard=False)

@@ -175,8 +175,9 @@ class RayExecutor:
     def _replace(self, slot: int, job: Pending, pending: list[Pending], err: Exception) -> None:
         self.deaths += 1
         if self.deaths > MAX_DEATHS_PER_WORKER * len(self.actors):
-            raise FatalError(f"{self.deaths} Ray workers died (the last: {type(err).__name__}); see the Ray logs "
-                             "(/tmp/ray/session_latest/logs) and lower execution.workers or training.batch_size")
+            raise FatalError(f"{self.deaths} Ray workers died (the last: {last_error(err)}); see the Ray logs "
+                             "(/tmp/ray/session_latest/logs on each machine); is danas installed where the workers run? "
+                             "Else lower execution.workers or training.batch_size")
         self.warn(f"Ray worker {slot + 1} died during its task ({job.data_key}); a new worker runs it again")
         for name in [n for n, trainer in self.training.items() if trainer == slot]:
             del self.training[name]
@@ -195,3 +196,15 @@ class RayExecutor:
         self.actors.clear()
         if self.started:
             ray_cluster.stop()
+
+
+def last_error(err: BaseException) -> str:
+    """The last line of an error's text that names an error (Ray's death reports quote the
+    worker's traceback), else its type.
+
+    Example:
+        >>> last_error(RuntimeError("The actor died.\\nTraceback ...\\nModuleNotFoundError: No module named 'danas'"))
+        "ModuleNotFoundError: No module named 'danas'"
+    """
+    lines = [line.strip() for line in str(err).splitlines() if "Error" in line]
+    return lines[-1][:200] if lines else type(err).__name__
