@@ -4,11 +4,13 @@ and what an executor is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generator, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Generator, Iterator, Protocol, Sequence
 
 from danas.records import TrialRecord
-
 from engine.space.candidate import Candidate
+
+if TYPE_CHECKING:  # the evaluation stack (JAX) is not needed to name it
+    from engine.evaluate.finalize import FinalWeights
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +28,7 @@ class Executor(Protocol):
         """The jobs' records in the jobs' order; a caller that stops reading early closes it."""
         ...
 
-    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[Any]:
+    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
         """The returned systems' `finalize.FinalWeights` (final fine-tune, test metrics), in order."""
         ...
 

@@ -45,7 +45,7 @@ class EvaluationWorker:
 
         load_keras()
         start_jax()
-        self.cpus = pin_threads(slot, cpus)
+        pin_threads(slot, cpus)
         enable_compilation_cache(cache_root(config.dataset.cache_dir) / "xla")
         self.modality = open_modality(config)
         classes = tuple(self.modality.load().classes)
@@ -74,9 +74,6 @@ class EvaluationWorker:
         made = dict(self.made)
         self.made.clear()
         return made
-
-    def pid(self) -> int:
-        return os.getpid()
 
 
 def start_jax() -> None:

@@ -26,7 +26,8 @@ keeps it), so it is counted once, outside the op peak. Sizes are elements x byte
 on six MobileNetV2 subnets (tests/engine/hardware/golden/tflite_mobilenetv2.json, made by
 `python -m bench estimator`): RAM equal to the peak of the converted graph's live tensors in
 every case; flash within 1 % of the .tflite file (the per-tensor and fixed terms were fitted
-on 12 subnets converted by `engine.deploy.convert`, bench/tflm_arena.py: -0.2 % to +0.8 %). Derived DARTS cells are modelled less well (see bench/estimator.py's docstring).
+on 12 subnets converted by `engine.deploy.convert`, bench/tflm_arena.py: -0.2 % to +0.8 %).
+Derived DARTS cells are modelled less well (see bench/estimator.py's docstring).
 
 Paper mode, Njor et al. 2025 eq. 1-2 (the reference code's estimator, for comparison):
     flash = sum(all Keras weights, batch norm's 4 vectors included) x t_s + overhead  (eq. 1)
