@@ -106,6 +106,8 @@ class MaskedConvBN(keras.layers.Layer):
     def call(self, x, mask, training=False):
         if self.depthwise:  # same kernel as self.conv, computed the fast way (see depthwise.py)
             x = depthwise_conv(x, self.conv.kernel, self.stride)
+        elif self.kernel == 1 and self.stride == 1:  # a pointwise convolution is a matrix product
+            x = ops.matmul(x, self.conv.kernel[0, 0])
         else:
             x = self.conv(x)
         x = self.bn(x, training=training)
