@@ -121,6 +121,7 @@ class TrainingConfig:
     supernets: str
     finetune_steps: int
     final_steps: int
+    final_systems: int
     retrain_steps: int
     batch_size: int
     eval_batch_size: int

@@ -122,10 +122,13 @@ class ParetoEntry:
     model: str
     preprocessing: str
     deployed: Deployment | None = None
+    steps: int | None = None  # fine-tuning steps of the tested weights (None: a bundle from before it was kept)
 
     def to_json(self) -> dict[str, Any]:
         data = {"trial": self.trial.to_json(), "test_metrics": dict(self.test_metrics), "feasible": self.feasible,
                 "model": self.model, "preprocessing": self.preprocessing}
+        if self.steps is not None:
+            data["fine_tune_steps"] = self.steps
         return data if self.deployed is None else {**data, "deployed": self.deployed.to_json()}
 
     @classmethod
@@ -133,4 +136,5 @@ class ParetoEntry:
         deployed = data.get("deployed")
         return cls(trial=TrialRecord.from_json(data["trial"]), test_metrics=dict(data["test_metrics"]),
                    feasible=bool(data["feasible"]), model=data["model"], preprocessing=data["preprocessing"],
-                   deployed=None if deployed is None else Deployment.from_json(deployed))
+                   deployed=None if deployed is None else Deployment.from_json(deployed),
+                   steps=data.get("fine_tune_steps"))

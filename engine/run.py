@@ -25,7 +25,7 @@ from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
-from engine.evaluate.finalize import FinalSystem, final_steps, final_systems
+from engine.evaluate.finalize import FinalJob, FinalSystem, final_jobs, final_systems
 from engine.evaluate.metrics import positive_index
 from engine.evaluate.parts import SupernetParts, data_configs, supernet_parts
 from engine.execution.jobs import Executor, Job
@@ -154,7 +154,7 @@ def _export(stage: Stage, system: FinalSystem) -> ParetoEntry:
     stage.bundle.write_with(f"{stem}.keras", system.model.save)
     stage.bundle.write_json(f"{stem}.preprocessing.json", stage.modality.preprocessing(trial.candidate["data"]))
     return ParetoEntry(trial=trial, test_metrics=system.test_metrics, feasible=stage.budget.fits(trial.estimate),
-                       model=f"{stem}.keras", preprocessing=f"{stem}.preprocessing.json")
+                       model=f"{stem}.keras", preprocessing=f"{stem}.preprocessing.json", steps=system.steps)
 
 
 def supernet_search(stage: Stage) -> SearchResult:
@@ -167,12 +167,31 @@ def supernet_search(stage: Stage) -> SearchResult:
     try:
         trials = _loop(stage, parts.space, executor)
         end = time.time()
-        stage.view.phase(f"measuring the Pareto-optimal systems on the test split (each fine-tuned for "
-                         f"{final_steps(config.training)} steps first)")
-        systems = final_systems(parts.evaluator, trials, stage.terminal.warning, executor.finalize)
+        jobs = final_jobs(trials, config.training, lambda t: stage.budget.fits(t.estimate))
+        stage.view.phase(f"measuring the Pareto-optimal systems on the test split ({_final_phrase(jobs)})")
+        systems = final_systems(parts.evaluator, jobs, stage.terminal.warning, executor.finalize)
     finally:
         executor.close()
     return SearchResult(trials=trials, systems=systems, end=end)
+
+
+def _final_phrase(jobs: list[FinalJob]) -> str:
+    """How the returned systems are fine-tuned before their test, for the phase line.
+
+    Example:
+        >>> from types import SimpleNamespace as J
+        >>> _final_phrase([J(steps=300), J(steps=300)])
+        'each fine-tuned for 300 steps first'
+        >>> _final_phrase([J(steps=20), J(steps=300), J(steps=20)])
+        'the most accurate 1 fine-tuned for 300 steps first, the other 2 for 20'
+    """
+    if not jobs:
+        return "no successful candidate"
+    longer, shorter = max(j.steps for j in jobs), min(j.steps for j in jobs)
+    if longer == shorter:
+        return f"each fine-tuned for {longer} steps first"
+    many = sum(j.steps == longer for j in jobs)
+    return f"the most accurate {many} fine-tuned for {longer} steps first, the other {len(jobs) - many} for {shorter}"
 
 
 def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:
@@ -228,7 +247,8 @@ def darts_search(stage: Stage) -> SearchResult:
     if not recorded:  # a resumed run that had finished its search recomputes the same record
         bundle.append_trial(record)
     stage.view.trial(record)
-    systems = [] if result.failure else [FinalSystem(trial=record, test_metrics=result.test, model=result.model)]
+    systems = [] if result.failure else [FinalSystem(trial=record, test_metrics=result.test, steps=config.training.retrain_steps,
+                                                    model=result.model)]
     darts = darts_summary(outcome, [modality.key(d) for d in configs], config.strategy.early_stop_ratio)
     bundle.write_json("darts.json", darts)
     return SearchResult(trials=[record], systems=systems, end=end, darts=darts)

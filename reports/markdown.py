@@ -40,15 +40,16 @@ def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: 
         f"- XLA compilations: {summary['xla_compilations']} ({summary['xla_compile_seconds']} s)",
         "- seconds: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["seconds"].items()),
         "", "## Pareto-optimal systems", "",
-        "| trial | data | depths | alpha | val acc | test acc | test P / R / F1 | RAM kB (% budget) | "
-        "flash kB (% budget) | MACs | model |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| trial | data | depths | alpha | val acc | test acc | fine-tune steps | test P / R / F1 | "
+        "RAM kB (% budget) | flash kB (% budget) | MACs | model |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for entry in pareto:
         trial, test, est = entry.trial, entry.test_metrics, entry.trial.estimate
         lines.append(
             f"| {trial.index + 1} | {trial.data_key} | {_depths(trial)} | "
             f"{_alpha(trial)} | {trial.metrics['accuracy']:.3f} | {test['accuracy']:.3f} | "
+            f"{'?' if entry.steps is None else entry.steps} | "
             f"{test['precision']:.2f} / {test['recall']:.2f} / {test['f1']:.2f} | "
             f"{_kb(est.ram_bytes)} ({budget.ram_share(est):.0%}) | "
             f"{_kb(est.flash_bytes)} ({budget.flash_share(est):.0%}) | {est.macs / 1e6:.2f} M | "

@@ -70,16 +70,20 @@ def skipped_sentence(skipped: dict[str, int] | None) -> str:
         if found else ""
 
 
+def _steps(steps: int | None) -> str:
+    return "?" if steps is None else str(steps)
+
+
 def pareto_table(systems: list[ParetoEntry], budget: Budget) -> Table:
     """The Pareto-optimal systems: data configuration, architecture, metrics, resources."""
     table = Table(title="Pareto-optimal systems (accuracy vs RAM vs flash)", title_justify="left",
                   pad_edge=False, box=None, header_style="bold")
-    for column in ("#", "data", "arch", "val", "test", "P/R", "RAM kB", "flash kB", "MMAC"):
+    for column in ("#", "data", "arch", "val", "test", "steps", "P/R", "RAM kB", "flash kB", "MMAC"):
         table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
     for system in systems:
         trial, test, estimate = system.trial, system.test_metrics, system.trial.estimate
         table.add_row(str(trial.index + 1), trial.data_key, architecture_label(trial.candidate),
-                      f"{trial.metrics['accuracy']:.3f}", f"{test['accuracy']:.3f}",
+                      f"{trial.metrics['accuracy']:.3f}", f"{test['accuracy']:.3f}", _steps(system.steps),
                       f"{test['precision']:.2f}/{test['recall']:.2f}",
                       f"{estimate.ram_bytes / 1024:.0f} {budget.ram_share(estimate):.0%}",
                       f"{estimate.flash_bytes / 1024:.0f} {budget.flash_share(estimate):.0%}",

@@ -15,6 +15,7 @@ accepts; the system's feasibility is judged again on these measured figures.
 from __future__ import annotations
 
 import importlib.util
+import dataclasses
 import json
 import os
 import subprocess
@@ -79,8 +80,7 @@ def deploy_system(entry: ParetoEntry, root: Path, modality, classes: int, positi
         input_scale=quant.scale, input_zero_point=quant.zero_point,
         tflm_matches_litert=measure.tflm_matches_litert(model, x_test[:TFLM_CHECK_EXAMPLES], arena))
     fits = deployed.ram_bytes <= budget.ram_bytes and deployed.flash_bytes <= budget.flash_bytes
-    return ParetoEntry(trial=entry.trial, test_metrics=entry.test_metrics, feasible=fits, model=entry.model,
-                       preprocessing=entry.preprocessing, deployed=deployed)
+    return dataclasses.replace(entry, feasible=fits, deployed=deployed)
 
 
 def _representative(modality, data: dict, seed: int) -> np.ndarray:

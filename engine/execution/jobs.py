@@ -10,7 +10,7 @@ from danas.records import TrialRecord
 from engine.space.candidate import Candidate
 
 if TYPE_CHECKING:  # the evaluation stack (JAX) is not needed to name it
-    from engine.evaluate.finalize import FinalWeights
+    from engine.evaluate.finalize import FinalJob, FinalWeights
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +28,7 @@ class Executor(Protocol):
         """The jobs' records in the jobs' order; a caller that stops reading early closes it."""
         ...
 
-    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
+    def finalize(self, jobs: Sequence[FinalJob]) -> Iterator[FinalWeights]:
         """The returned systems' `finalize.FinalWeights` (final fine-tune, test metrics), in order."""
         ...
 

@@ -6,7 +6,7 @@ from typing import Callable, Iterator, Sequence
 
 from danas.records import TrialRecord
 from engine.evaluate.evaluator import Evaluator
-from engine.evaluate.finalize import FinalWeights, final_weights
+from engine.evaluate.finalize import FinalJob, FinalWeights, final_weights
 from engine.execution.jobs import Job
 
 
@@ -21,9 +21,9 @@ class LocalExecutor:
             self.announce(job)
             yield self.evaluator.evaluate(job.candidate, job.index)
 
-    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
-        for trial in trials:
-            yield final_weights(self.evaluator, trial)
+    def finalize(self, jobs: Sequence[FinalJob]) -> Iterator[FinalWeights]:
+        for job in jobs:
+            yield final_weights(self.evaluator, job)
 
     def close(self) -> None:
         pass

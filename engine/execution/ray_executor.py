@@ -17,7 +17,7 @@ from danas import interrupts
 from danas.config import SpecConfig
 from danas.errors import FatalError
 from danas.records import TrialRecord
-from engine.evaluate.finalize import FinalWeights
+from engine.evaluate.finalize import FinalJob, FinalWeights
 from engine.execution import ray_cluster
 from engine.execution.jobs import Job
 from engine.execution.routing import Pending, WorkerState, choose
@@ -85,10 +85,10 @@ class RayExecutor:
                  for job in jobs]
         yield from self._run(tasks)
 
-    def finalize(self, trials: Sequence[TrialRecord]) -> Iterator[FinalWeights]:
+    def finalize(self, jobs: Sequence[FinalJob]) -> Iterator[FinalWeights]:
         """The returned systems' final fine-tunes and test metrics, in order, on the workers that
         hold their programs (the run's process only extracts the models)."""
-        tasks = [Task(method="finalize", args=(trial,), data=trial.candidate["data"]) for trial in trials]
+        tasks = [Task(method="finalize", args=(job,), data=job.trial.candidate["data"]) for job in jobs]
         yield from self._run(tasks)
 
     def _run(self, tasks: list[Task]) -> Iterator[Any]:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from danas.config import SpecConfig
-from danas.records import TrialRecord
+
+if TYPE_CHECKING:  # the evaluation stack (JAX) is imported in the worker's process, when it starts
+    from engine.evaluate.finalize import FinalJob
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,12 +64,12 @@ class EvaluationWorker:
         record = self.parts.evaluator.evaluate(Candidate.from_json(candidate), index)
         return WorkerResult(value=record, checkpoints=self._made(), built=record.status != "rejected")
 
-    def finalize(self, trial: TrialRecord, checkpoints: dict[str, bytes]) -> WorkerResult:
+    def finalize(self, job: FinalJob, checkpoints: dict[str, bytes]) -> WorkerResult:
         """A returned system's final fine-tune and test metrics (`finalize.final_weights`)."""
         from engine.evaluate.finalize import final_weights
 
         self.shipped.update(checkpoints)
-        return WorkerResult(value=final_weights(self.parts.evaluator, trial), checkpoints=self._made())
+        return WorkerResult(value=final_weights(self.parts.evaluator, job), checkpoints=self._made())
 
     def _made(self) -> dict[str, bytes]:
         """The checkpoints made since the last call (the pool saves through this dict's __setitem__)."""

@@ -65,7 +65,7 @@ def test_manifest_detects_changes(tmp_path):
 
 def test_renderers_fit_80_columns_without_colour():
     table = pareto_table([ParetoEntry(trial=record(i), test_metrics=record(i).metrics, feasible=True, model="m.keras",
-                                      preprocessing="m.json") for i in range(3)], BUDGET)
+                                      preprocessing="m.json", steps=1000) for i in range(3)], BUDGET)
     text = render_text(table, width=80)
     assert "\x1b[" not in text
     assert all(len(line) <= 80 for line in text.splitlines())

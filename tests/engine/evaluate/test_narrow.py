@@ -112,32 +112,33 @@ def test_compilations_are_bounded_by_input_size_and_colour(setup):
 def test_final_steps_fine_tune_the_returned_systems_longer(tmp_path):
     """The records keep the search's measurement; the returned system is fine-tuned for
     training.final_steps (another loss on the test split), 0 returning the searched one."""
-    from engine.evaluate.finalize import final_systems
+    import dataclasses
+
+    from engine.evaluate.finalize import final_jobs, final_systems
     from tests.smoke_runs import small_pool
 
     pool, evaluator, space = small_pool(tmp_path)
     record = evaluator.evaluate(Candidate(space.data_configs[0], (1, 0, 0, 0, 0), 0.5), 0)
-    (same,) = final_systems(evaluator, [record], warn=pytest.fail)
-    import dataclasses
-
-    config = evaluator.config
-    evaluator.config = dataclasses.replace(config, training=dataclasses.replace(config.training, final_steps=6))
-    (longer,) = final_systems(evaluator, [record], warn=pytest.fail)
+    training = evaluator.config.training
+    (same,) = final_systems(evaluator, final_jobs([record], training, lambda t: True), warn=pytest.fail)
+    longer_training = dataclasses.replace(training, final_steps=6)
+    (longer,) = final_systems(evaluator, final_jobs([record], longer_training, lambda t: True), warn=pytest.fail)
     assert same.trial is record and longer.trial is record
+    assert (same.steps, longer.steps) == (training.finetune_steps, 6)
     assert same.test_metrics["loss"] != longer.test_metrics["loss"]
+    assert same.test_metrics == evaluator.measure(*_searched(evaluator, record), "test")
 
 
 def test_a_diverging_final_fine_tune_is_said_and_the_searched_system_returned(tmp_path, monkeypatch):
     import dataclasses
 
-    from engine.evaluate.finalize import final_systems
+    from engine.evaluate.finalize import FinalJob, final_systems
     from tests.smoke_runs import small_pool
 
     _, evaluator, space = small_pool(tmp_path)
     record = evaluator.evaluate(Candidate(space.data_configs[0], (1, 0, 0, 0, 0), 0.5), 0)
-    (searched,) = final_systems(evaluator, [record], warn=pytest.fail)
-    evaluator.config = dataclasses.replace(evaluator.config,
-                                           training=dataclasses.replace(evaluator.config.training, final_steps=6))
+    (searched,) = final_systems(evaluator, [FinalJob(trial=record, steps=evaluator.config.training.finetune_steps)],
+                                warn=pytest.fail)
     original = evaluator.finetune
 
     def diverging(net, candidate, steps=None):
@@ -146,6 +147,15 @@ def test_a_diverging_final_fine_tune_is_said_and_the_searched_system_returned(tm
 
     monkeypatch.setattr(evaluator, "finetune", diverging)
     warnings = []
-    (returned,) = final_systems(evaluator, [record], warn=warnings.append)
+    (returned,) = final_systems(evaluator, [FinalJob(trial=record, steps=6)], warn=warnings.append)
     assert len(warnings) == 1 and "6-step final fine-tune diverged" in warnings[0]
     assert returned.test_metrics == searched.test_metrics
+    assert returned.steps == searched.steps == evaluator.config.training.finetune_steps
+
+
+def _searched(evaluator, record):
+    """The searched system's net and weights, fine-tuned as the search did."""
+    candidate = Candidate.from_json(record.candidate)
+    net = evaluator.pool.for_candidate(candidate)
+    trainable, non_trainable, _ = evaluator.finetune(net, candidate)
+    return net, trainable, non_trainable, candidate

@@ -1,0 +1,47 @@
+"""Which returned systems get the long final fine-tune (training.final_systems)."""
+
+import dataclasses
+
+from danas.records import Estimate, TrialRecord
+from engine.evaluate.finalize import final_jobs, most_accurate
+from engine.spec import resolve
+
+
+def trial(index: int, accuracy: float, ram: int, fitness: float = 4.0, flash: int = 1000) -> TrialRecord:
+    return TrialRecord(index=index, candidate={"data": {"resolution": 32, "color": "rgb"}, "depths": [1, 0, 0, 0, 0],
+                                               "alpha": 0.5},
+                       data_key="32px-rgb", status="ok", metrics={"accuracy": accuracy},
+                       estimate=Estimate(ram_bytes=ram, flash_bytes=flash, macs=1, params=1, peak_op="x"),
+                       fitness=fitness, seconds=1.0)
+
+
+# a Pareto front: more RAM buys more accuracy (2 ties 1's accuracy with less flash); trial 3 is
+# over a 250-byte RAM budget
+FRONT = [trial(0, 0.60, 100), trial(1, 0.70, 200), trial(2, 0.70, 210, fitness=4.5, flash=900), trial(3, 0.90, 300)]
+
+
+def within(t: TrialRecord) -> bool:
+    return t.estimate.ram_bytes <= 250
+
+
+def test_the_most_accurate_within_budget_come_first_ties_by_fitness():
+    assert most_accurate(FRONT, 1, within) == {2}  # 3 is more accurate but over budget; 2 ties 1, fitter
+    assert most_accurate(FRONT, 2, within) == {1, 2}
+    assert most_accurate(FRONT, 3, within) == {0, 1, 2}
+    assert most_accurate(FRONT, 4, within) == most_accurate(FRONT, 0, within) == {0, 1, 2, 3}
+    assert most_accurate(FRONT, 1, lambda t: True) == {3}
+
+
+def test_final_jobs_give_final_steps_to_the_chosen_and_the_searched_steps_to_the_rest():
+    training = resolve({"training": {"finetune_steps": 20, "final_steps": 300, "final_systems": 1}})[1].training
+    jobs = final_jobs(FRONT, training, within)
+    assert [(j.trial.index, j.steps) for j in jobs] == [(0, 20), (1, 20), (2, 300), (3, 20)]
+    every = final_jobs(FRONT, dataclasses.replace(training, final_systems=0), within)
+    assert [j.steps for j in every] == [300] * 4
+    unset = final_jobs(FRONT, dataclasses.replace(training, final_steps=0), within)
+    assert [j.steps for j in unset] == [20] * 4
+
+
+def test_final_jobs_keep_only_the_pareto_front():
+    dominated = trial(4, 0.65, 220)  # less accurate than 1 for more RAM, same flash
+    assert [j.trial.index for j in final_jobs([*FRONT, dominated], resolve({})[1].training, within)] == [0, 1, 2, 3]
