@@ -86,6 +86,7 @@ class EvolutionConfig:
     data_aware: bool
     pinned_data: types.MappingProxyType | None
     population: int
+    initial_population: str
     tournament_size: int
     crossover_rate: float
     mutation_rate: float
@@ -122,6 +123,7 @@ class TrainingConfig:
     finetune_steps: int
     final_steps: int
     final_systems: int
+    screen_steps: int
     retrain_steps: int
     batch_size: int
     eval_batch_size: int

@@ -75,6 +75,16 @@ class TrialRecord:
         return f"{self.data_key} {architecture_label(self.candidate)}"
 
 
+def best_per_data(trials: list[TrialRecord]) -> dict[str, TrialRecord]:
+    """The fittest successful trial of each data configuration, keyed by its data key, in the
+    order the configurations were first measured (ties: the earlier trial)."""
+    best: dict[str, TrialRecord] = {}
+    for trial in trials:
+        if trial.status == "ok" and (trial.data_key not in best or trial.fitness > best[trial.data_key].fitness):
+            best[trial.data_key] = trial
+    return best
+
+
 def architecture_label(candidate: dict[str, Any]) -> str:
     """The model genes in a few characters: 'd<blocks per stage 3-7> a<alpha>' or 'DARTS cells'."""
     if "genotype" in candidate:

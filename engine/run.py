@@ -25,7 +25,7 @@ from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
-from engine.evaluate.finalize import FinalJob, FinalSystem, final_jobs, final_systems
+from engine.evaluate.finalize import FinalJob, FinalSystem, final_jobs, final_systems, screening_jobs
 from engine.evaluate.metrics import positive_index
 from engine.evaluate.parts import SupernetParts, data_configs, supernet_parts
 from engine.execution.jobs import Executor, Job
@@ -75,6 +75,7 @@ class SearchResult:
     systems: list[FinalSystem]
     end: float
     darts: dict[str, Any] | None = None
+    screening: dict[str, Any] | None = None  # data key -> {"trial", "steps", "metrics"} (training.screen_steps)
 
 
 def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
@@ -131,7 +132,7 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, resumed: bool) -> int:
         terminal.warning(skipped_sentence(info.skipped))
     seconds = {"final_report": time.time() - result.end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, result.trials, len(pareto), info.as_dict(), compile_stats(),
-                          seconds, objective=_objective(stage))
+                          seconds, objective=_objective(stage), screening=result.screening)
     report = finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts)
     if config.export.int8_tflite:
         export_run(bundle.root, None, terminal.info)
@@ -167,12 +168,30 @@ def supernet_search(stage: Stage) -> SearchResult:
     try:
         trials = _loop(stage, parts.space, executor)
         end = time.time()
-        jobs = final_jobs(trials, config.training, lambda t: stage.budget.fits(t.estimate))
-        stage.view.phase(f"measuring the Pareto-optimal systems on the test split ({_final_phrase(jobs)})")
+        screening = _screen(stage, executor, trials)
+        jobs = final_jobs(trials, config.training, lambda t: stage.budget.fits(t.estimate),
+                          {entry["trial"]: entry["metrics"] for entry in screening.values()})
+        stage.view.phase(f"measuring the returned systems on the test split ({_final_phrase(jobs)})")
         systems = final_systems(parts.evaluator, jobs, stage.terminal.warning, executor.finalize)
     finally:
         executor.close()
-    return SearchResult(trials=trials, systems=systems, end=end)
+    return SearchResult(trials=trials, systems=systems, end=end, screening=screening or None)
+
+
+def _screen(stage: Stage, executor: Executor, trials: list[TrialRecord]) -> dict[str, Any]:
+    """Each data configuration's fittest system, fine-tuned for training.screen_steps and measured
+    on validation again (data key -> {"trial": index, "steps", "metrics"}); {} when not screening."""
+    jobs = screening_jobs(trials, stage.config.training)
+    if not jobs:
+        return {}
+    stage.view.phase(f"screening the fittest system of each of {len(jobs)} data configurations "
+                     f"({stage.config.training.screen_steps} fine-tuning steps each, then validation)")
+    screened = {}
+    for job, result in zip(jobs, executor.finalize(jobs)):
+        if result.warning:
+            stage.terminal.warning(result.warning)
+        screened[job.trial.data_key] = {"trial": job.trial.index, "steps": result.steps, "metrics": result.metrics}
+    return screened
 
 
 def _final_phrase(jobs: list[FinalJob]) -> str:

@@ -57,11 +57,15 @@ def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: 
     lines += deployed_markdown(pareto, budget)
     if darts is not None:
         lines += [""] + darts_markdown(darts)
-    lines += ["", "## Best per data configuration", "", "| data | trial | val acc | fitness | RAM kB | flash kB |",
-              "|---|---|---|---|---|---|"]
+    screening = summary.get("screening") or {}
+    again = f" val acc after {next(iter(screening.values()))['steps']} steps |" if screening else ""
+    lines += ["", "## Best per data configuration", "", f"| data | trial | val acc |{again} fitness | RAM kB | flash kB |",
+              "|---|---|---|" + ("---|" if screening else "") + "---|---|---|"]
     for key, data in sorted(summary["best_per_data_configuration"].items()):
         trial = TrialRecord.from_json(data)
-        lines.append(f"| {key} | {trial.index + 1} | {trial.metrics['accuracy']:.3f} | {trial.fitness:.3f} | "
+        screened = "" if not screening else \
+            f" {screening[key]['metrics']['accuracy']:.3f} |" if key in screening else " - |"
+        lines.append(f"| {key} | {trial.index + 1} | {trial.metrics['accuracy']:.3f} |{screened} {trial.fitness:.3f} | "
                      f"{_kb(trial.estimate.ram_bytes)} | {_kb(trial.estimate.flash_bytes)} |")
     lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"

@@ -110,11 +110,14 @@ def deployed_table(systems: list[ParetoEntry], budget: Budget) -> Table:
 def best_per_data_table(summary: dict[str, Any]) -> Table:
     table = Table(title="Best per data configuration (by fitness)", title_justify="left", pad_edge=False,
                   box=None, header_style="bold")
-    for column in ("data", "#", "arch", "val acc", "fitness", "RAM kB", "flash kB"):
+    screening = summary.get("screening") or {}
+    screened = [f"val@{next(iter(screening.values()))['steps']}"] if screening else []
+    for column in ("data", "#", "arch", "val acc", *screened, "fitness", "RAM kB", "flash kB"):
         table.add_column(column, justify="left" if column in ("data", "arch") else "right", no_wrap=True)
     for key, data in sorted(summary["best_per_data_configuration"].items()):
         trial = TrialRecord.from_json(data)
+        again = [f"{screening[key]['metrics']['accuracy']:.3f}" if key in screening else "-"] if screening else []
         table.add_row(key, str(trial.index + 1), architecture_label(trial.candidate),
-                      f"{trial.metrics['accuracy']:.3f}", f"{trial.fitness:.3f}",
+                      f"{trial.metrics['accuracy']:.3f}", *again, f"{trial.fitness:.3f}",
                       f"{trial.estimate.ram_bytes / 1024:.0f}", f"{trial.estimate.flash_bytes / 1024:.0f}")
     return table

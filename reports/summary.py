@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from danas.records import TrialRecord
+from danas.records import TrialRecord, best_per_data
 
 
 def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],
-                compiles: dict[str, float], seconds: dict[str, float], objective: dict[str, Any]) -> dict[str, Any]:
+                compiles: dict[str, float], seconds: dict[str, float], objective: dict[str, Any],
+                screening: dict[str, Any] | None = None) -> dict[str, Any]:
     """summary.json: `dataset` is dataset.json's content (its skipped-file counts are carried over),
-    `objective` how fitness was computed (which precision and recall, the weights)."""
+    `objective` how fitness was computed (which precision and recall, the weights), `screening`
+    each data configuration's best system measured again after a longer fine-tune (data key ->
+    {"trial", "steps", "metrics"}), if the run screened them."""
     ok = [t for t in trials if t.status == "ok"]
     best = max(ok, key=lambda t: t.fitness, default=None)
-    per_data: dict[str, Any] = {}
-    for trial in ok:
-        if trial.data_key not in per_data or trial.fitness > per_data[trial.data_key]["fitness"]:
-            per_data[trial.data_key] = trial.to_json()
+    per_data = {key: trial.to_json() for key, trial in best_per_data(trials).items()}
     pretrain = sum(t.pretrain_seconds for t in trials)
     return {
         "name": name, "seed": seed, "builtin_data": dataset["builtin"], "dataset_fingerprint": dataset["fingerprint"],
         "skipped_files": dict(dataset.get("skipped", {})), "objective": objective,
         "counts": {s: sum(t.status == s for t in trials) for s in ("ok", "rejected", "failed")},
         "best": best.to_json() if best else None, "best_per_data_configuration": per_data,
+        **({"screening": screening} if screening else {}),
         "pareto_size": pareto_size, "xla_compilations": int(compiles["compiles"]),
         "xla_compile_seconds": round(compiles["seconds"], 2),
         "seconds": {"supernet_pretraining": round(pretrain, 2),

@@ -8,17 +8,25 @@ returns; with training.final_systems k > 0 only for the k most accurate of them)
 search's own finetune_steps. `final_weights` (the training and the test) runs where the
 candidates were evaluated, in the run's process or a worker; `final_system` (the extraction) in
 the run's process.
+
+Screening (training.screen_steps > 0): a candidate's validation accuracy after the search's
+short fine-tune hardly tells data configurations apart (wakevision_small, seed 0, from its
+supernet: 96px rgb and mono candidates 0.673-0.687 after 20 steps; after 150 steps rgb
+0.810-0.823, mono 0.707-0.733). So before the final phase the fittest system of each data
+configuration is fine-tuned for screen_steps and measured on validation again; the long final
+fine-tune goes to the most accurate of those (which joins the returned systems if the search's
+Pareto front left it out), and the report ranks the data configurations by them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from danas.config import TrainingConfig
-from danas.records import TrialRecord
+from danas.records import TrialRecord, best_per_data
 from engine.evaluate.evaluator import Evaluator
 from engine.evaluate.fitness import pareto_front
 from engine.space.candidate import Candidate
@@ -57,10 +65,20 @@ def final_steps(training: TrainingConfig) -> int:
 
 @dataclass(frozen=True, kw_only=True)
 class FinalJob:
-    """A returned system and the fine-tuning steps it gets before its test."""
+    """A system, the fine-tuning steps it gets, and the split it is then measured on (the test
+    split for a returned system, validation for a screening)."""
 
     trial: TrialRecord
     steps: int
+    split: str = "test"
+
+
+def screening_jobs(trials: list[TrialRecord], training: TrainingConfig) -> list[FinalJob]:
+    """The fittest system of each data configuration, to fine-tune for training.screen_steps
+    and measure on validation (none when screen_steps is 0)."""
+    if not training.screen_steps:
+        return []
+    return [FinalJob(trial=t, steps=training.screen_steps, split="validation") for t in best_per_data(trials).values()]
 
 
 def most_accurate(trials: Sequence[TrialRecord], count: int, fits: Callable[[TrialRecord], bool]) -> set[int]:
@@ -70,34 +88,45 @@ def most_accurate(trials: Sequence[TrialRecord], count: int, fits: Callable[[Tri
     return {t.index for t in (ranked[:count] if count else ranked)}
 
 
-def final_jobs(trials: list[TrialRecord], training: TrainingConfig, fits: Callable[[TrialRecord], bool]) -> list[FinalJob]:
-    """The Pareto-optimal systems of `trials` in front order, each with its fine-tuning steps:
-    `final_steps` for the training.final_systems most accurate (all when 0), the search's own
-    finetune_steps for the others (the exact systems the search measured).
+def final_jobs(trials: list[TrialRecord], training: TrainingConfig, fits: Callable[[TrialRecord], bool],
+               screened: dict[int, dict[str, float]] | None = None) -> list[FinalJob]:
+    """The systems to return, each with its fine-tuning steps: the Pareto-optimal systems of
+    `trials` in front order; `final_steps` for the training.final_systems most accurate (all
+    when 0), the search's own finetune_steps for the others (the exact systems the search
+    measured). With `screened` (trial index -> validation metrics after the screening
+    fine-tune) the most accurate are chosen among the screened systems instead, and those not on
+    the front follow it.
 
     On 2 cores the final phase of wakevision_small was 444 s of a 917 s run with 300 steps for
     each of its 8 systems; the most accurate one alone is ~100 s of it."""
     pareto = pareto_trials(trials)
-    longer = most_accurate(pareto, training.final_systems, fits)
+    if screened:
+        by_index = {t.index: t for t in trials}
+        pool = [replace(by_index[i], metrics=dict(metrics)) for i, metrics in screened.items()]
+        longer = most_accurate(pool, training.final_systems, fits)
+        on_front = {t.index for t in pareto}
+        pareto += [by_index[i] for i in sorted(longer - on_front)]
+    else:
+        longer = most_accurate(pareto, training.final_systems, fits)
     return [FinalJob(trial=t, steps=final_steps(training) if t.index in longer else training.finetune_steps)
             for t in pareto]
 
 
 @dataclass(frozen=True, kw_only=True)
 class FinalWeights:
-    """A returned system's fine-tuned supernet weights (host arrays, so they can travel from a
-    worker), its test metrics, the fine-tuning steps they come from, and a warning to show
+    """A system's fine-tuned supernet weights (host arrays, so they can travel from a worker),
+    its metrics on its job's split, the fine-tuning steps they come from, and a warning to show
     ('' if none)."""
 
     trainable: list
     non_trainable: list
-    test_metrics: dict[str, float]
+    metrics: dict[str, float]
     steps: int
     warning: str = ""
 
 
 def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
-    """Fine-tunes a Pareto-optimal system for `job.steps` and measures it on the test split.
+    """Fine-tunes a system for `job.steps` and measures it on `job.split`.
     A longer final fine-tune that diverges is reported in `warning`, and the system the search
     measured (its finetune_steps) is returned instead."""
     trial, steps, candidate = job.trial, job.steps, Candidate.from_json(job.trial.candidate)
@@ -109,13 +138,14 @@ def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
     warning = ""
     if failure:
         steps = evaluator.config.training.finetune_steps
-        warning = (f"trial {trial.index + 1}: the {job.steps}-step final fine-tune diverged ({failure}); returning "
+        kind, setting = ("screening", "screen_steps") if job.split == "validation" else ("final", "final_steps")
+        warning = (f"trial {trial.index + 1}: the {job.steps}-step {kind} fine-tune diverged ({failure}); using "
                    f"the system the search measured ({steps} steps); "
-                   "lower training.final_steps or training.learning_rate")
+                   f"lower training.{setting} or training.learning_rate")
         trainable, non_trainable, _ = evaluator.finetune(net, candidate)
-    test = evaluator.measure(net, trainable, non_trainable, candidate, "test")
+    metrics = evaluator.measure(net, trainable, non_trainable, candidate, job.split)
     return FinalWeights(trainable=[np.asarray(v) for v in trainable], non_trainable=[np.asarray(v) for v in non_trainable],
-                        test_metrics=test, steps=steps, warning=warning)
+                        metrics=metrics, steps=steps, warning=warning)
 
 
 def final_system(evaluator: Evaluator, trial: TrialRecord, weights: FinalWeights) -> FinalSystem:
@@ -128,7 +158,7 @@ def final_system(evaluator: Evaluator, trial: TrialRecord, weights: FinalWeights
         variable.assign(value)
     model = extract_subnet(net.whole, candidate.depths, candidate.alpha * net.factor, name=f"danas_{trial.index:04d}",
                            input_shape=evaluator.modality.input_shape(candidate.data))
-    return FinalSystem(trial=trial, test_metrics=weights.test_metrics, steps=weights.steps, model=model)
+    return FinalSystem(trial=trial, test_metrics=weights.metrics, steps=weights.steps, model=model)
 
 
 def final_systems(evaluator: Evaluator, jobs: list[FinalJob], warn: Callable[[str], None],

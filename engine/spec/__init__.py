@@ -61,6 +61,10 @@ def load_bundle_spec(run_dir: Path) -> Spec:
     training = resolved_data.get("training")
     if isinstance(training, dict) and "supernets" not in training:
         training["supernets"] = "per_configuration"
+    # and one started before strategy.initial_population drew generation 0 uniformly
+    strategy = resolved_data.get("strategy")
+    if isinstance(strategy, dict) and strategy.get("type") == "evolution" and "initial_population" not in strategy:
+        strategy["initial_population"] = "uniform"
     overrides_file = run_dir / "overrides.json"
     overrides = tuple(json.loads(overrides_file.read_text())) if overrides_file.exists() else ()
     resolved, config = resolve(resolved_data, str(run_dir / "spec.resolved.json"))

@@ -127,6 +127,9 @@ def _final_steps_need_a_supernet(cfg: SpecConfig) -> Iterator[Problem]:
     if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.final_steps:
         yield Problem("training.final_steps", f"received {cfg.training.final_steps}; a differentiable "
                       "search trains its derived system from scratch: set training.retrain_steps instead")
+    if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.screen_steps:
+        yield Problem("training.screen_steps", f"received {cfg.training.screen_steps}; a differentiable "
+                      "search returns one system, trained from scratch (training.retrain_steps)")
     if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.final_systems:
         yield Problem("training.final_systems", f"received {cfg.training.final_systems}; a differentiable "
                       "search returns one system, trained from scratch (training.retrain_steps)")

@@ -26,17 +26,22 @@ def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
 
     # 16 px only (mono and rgb: still a data-aware search), so the compiled programs are the
     # ones the resume tests' runs use, from the session's compilation cache
-    run = run_smoke("wakevision_smoke.yaml", tmp_path, "modality.resolutions=[16]")
+    # screening with the search's own step count: the same programs, the screening path taken
+    run = run_smoke("wakevision_smoke.yaml", tmp_path, "modality.resolutions=[16]", "training.screen_steps=2",
+                    "training.final_systems=1")
     trials, summary = run["trials"], run["summary"]
     assert sum(t["status"] != "rejected" for t in trials) == 6
     assert summary["builtin_data"] is True and summary["counts"]["ok"] == 6
     used = {t["data_key"] for t in trials if t["status"] == "ok"}
+    assert set(summary["screening"]) == used == {"16px-mono", "16px-rgb"}  # stratified generation 0
+    assert all(s["steps"] == 2 and 0 <= s["metrics"]["accuracy"] <= 1 for s in summary["screening"].values())
+    assert "| val acc after 2 steps |" in (run["root"] / "report.md").read_text()
     pairs = {(t["data_key"], t["candidate"]["alpha"]) for t in trials if t["status"] == "ok"}
     # per (data configuration, width): gradient, pre-training and fine-tuning updates, optimizer
     # initialisation, prediction (no initialiser or per-op programs); plus random-key programs
     assert summary["xla_compilations"] <= 5 * len(pairs) + 8, summary["xla_compilations"]
     pareto = json.loads((run["root"] / "pareto.json").read_text())
-    assert pareto and all(0 <= p["test_metrics"]["accuracy"] <= 1 for p in pareto)
+    assert pareto and all(0 <= p["test_metrics"]["accuracy"] <= 1 and p["fine_tune_steps"] == 2 for p in pareto)
     model = load_keras().models.load_model(run["root"] / pareto[0]["model"])
     assert model.count_params() > 0
     preprocessing = json.loads((run["root"] / pareto[0]["preprocessing"]).read_text())

@@ -3,7 +3,7 @@
 import dataclasses
 
 from danas.records import Estimate, TrialRecord
-from engine.evaluate.finalize import final_jobs, most_accurate
+from engine.evaluate.finalize import final_jobs, most_accurate, screening_jobs
 from engine.spec import resolve
 
 
@@ -45,3 +45,25 @@ def test_final_jobs_give_final_steps_to_the_chosen_and_the_searched_steps_to_the
 def test_final_jobs_keep_only_the_pareto_front():
     dominated = trial(4, 0.65, 220)  # less accurate than 1 for more RAM, same flash
     assert [j.trial.index for j in final_jobs([*FRONT, dominated], resolve({})[1].training, within)] == [0, 1, 2, 3]
+
+
+def test_screening_takes_the_fittest_of_each_data_configuration():
+    other = dataclasses.replace(trial(5, 0.5, 50, fitness=3.0), data_key="32px-mono")
+    rejected = dataclasses.replace(trial(6, 0.0, 10, fitness=9.0), data_key="16px-mono", status="rejected")
+    training = resolve({"training": {"finetune_steps": 20, "screen_steps": 100}})[1].training
+    jobs = screening_jobs([*FRONT, other, rejected], training)
+    assert [(j.trial.index, j.steps, j.split) for j in jobs] == [(2, 100, "validation"), (5, 100, "validation")]
+    assert screening_jobs(FRONT, dataclasses.replace(training, screen_steps=0)) == []
+
+
+def test_with_screening_the_long_fine_tune_goes_to_the_most_accurate_screened_system_which_joins_the_front():
+    off_front = dataclasses.replace(trial(7, 0.50, 400), data_key="96px-rgb")  # dominated by the search's figures
+    training = resolve({"training": {"finetune_steps": 20, "final_steps": 300, "final_systems": 1,
+                                     "screen_steps": 100}})[1].training
+    screened = {2: {"accuracy": 0.75}, 7: {"accuracy": 0.85}}
+    jobs = final_jobs([*FRONT, off_front], training, lambda t: True, screened)
+    assert [(j.trial.index, j.steps) for j in jobs] == [(0, 20), (1, 20), (2, 20), (3, 20), (7, 300)]
+    assert jobs[-1].trial.metrics == {"accuracy": 0.50}  # the record keeps the search's measurement
+    # a screened system over budget yields to one within it
+    jobs = final_jobs([*FRONT, off_front], training, lambda t: t.index != 7, screened)
+    assert [(j.trial.index, j.steps) for j in jobs] == [(0, 20), (1, 20), (2, 300), (3, 20)]

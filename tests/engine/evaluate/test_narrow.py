@@ -130,8 +130,6 @@ def test_final_steps_fine_tune_the_returned_systems_longer(tmp_path):
 
 
 def test_a_diverging_final_fine_tune_is_said_and_the_searched_system_returned(tmp_path, monkeypatch):
-    import dataclasses
-
     from engine.evaluate.finalize import FinalJob, final_systems
     from tests.smoke_runs import small_pool
 

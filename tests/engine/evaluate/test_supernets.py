@@ -44,7 +44,8 @@ def test_per_configuration_supernets_are_the_papers_rule(tmp_path):
 
 
 def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuration(tmp_path):
-    """Its resolved spec has no training.supernets: resumed, it keeps the rule it was run with."""
+    """Its resolved spec has no training.supernets (nor strategy.initial_population): resumed, it
+    keeps the rules it was run with."""
     import json
     import shutil
 
@@ -53,6 +54,8 @@ def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuratio
 
     resolved = load_spec(SMOKE).resolved
     assert resolved["training"].pop("supernets") == "shared"
+    assert resolved["strategy"].pop("initial_population") == "stratified"
     shutil.copy(SMOKE, tmp_path / "spec.yaml")
     (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
-    assert load_bundle_spec(tmp_path).config.training.supernets == "per_configuration"
+    config = load_bundle_spec(tmp_path).config
+    assert (config.training.supernets, config.strategy.initial_population) == ("per_configuration", "uniform")

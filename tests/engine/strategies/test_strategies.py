@@ -89,6 +89,26 @@ def test_evolution_generations_keep_their_size_despite_rejections():
     assert len(state.population) == 5
 
 
+def test_stratified_generation_0_measures_every_data_configuration_once_then_samples_uniformly():
+    for seed in range(4):
+        asked, _ = drive("evolution", seed, steps=5)  # population 5, 4 data configurations
+        assert sorted(map(str, (c.data for c in asked[:4]))) == sorted(map(str, DATA))
+    orders = {tuple(str(c.data) for c in drive("evolution", seed, steps=4)[0]) for seed in range(6)}
+    assert len(orders) > 1  # a seeded order, not the space's
+    # a rejected first individual is replaced by the next stratum (the ask count moves on), so
+    # the order does not depend on which candidates are rejected
+    rejected, _ = drive("evolution", 0, steps=5, reject={0})
+    assert [c.data for c in rejected[1:4]] == [c.data for c in drive("evolution", 0, steps=4)[0][1:4]]
+    _, config = resolve({"strategy": {"type": "evolution", "population": 5, "initial_population": "uniform"}})
+    strategy, uniform = make_strategy(config), []
+    state = strategy.init(SPACE, 0)
+    for _ in range(5):
+        candidate, state = strategy.ask(SPACE, state)
+        uniform.append(candidate)
+        state = strategy.tell(state, candidate, fitness_of(candidate))
+    assert uniform != drive("evolution", 0, steps=5)[0]
+
+
 def test_evolution_improves_on_random():
     evolved, _ = drive("evolution", 0, steps=40)
     random, _ = drive("random", 0, steps=40)
