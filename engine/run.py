@@ -266,8 +266,8 @@ def darts_search(stage: Stage) -> SearchResult:
     if not recorded:  # a resumed run that had finished its search recomputes the same record
         bundle.append_trial(record)
     stage.view.trial(record)
-    systems = [] if result.failure else [FinalSystem(trial=record, test_metrics=result.test, steps=config.training.retrain_steps,
-                                                    model=result.model)]
+    systems = [] if result.failure else [
+        FinalSystem(trial=record, test_metrics=result.test, steps=config.training.retrain_steps, model=result.model)]
     darts = darts_summary(outcome, [modality.key(d) for d in configs], config.strategy.early_stop_ratio)
     bundle.write_json("darts.json", darts)
     return SearchResult(trials=[record], systems=systems, end=end, darts=darts)
