@@ -15,6 +15,10 @@ def test_a_colour_only_task_ranks_rgb_first(colour_task_run):
 def test_a_detail_only_task_ranks_the_higher_resolution_first(tmp_path):
     from tests.known_tasks import search
 
-    best = best_accuracy_per_data(search(tmp_path, write_task(tmp_path / "detail", detail_image), "[8,16]", "[rgb]"))
+    # the stem must learn a one-pixel checkerboard detector in 40 + 10 steps: at learning rate
+    # 0.01 the 16 px candidates reached 0.59-0.92 depending on the last bits of the arithmetic
+    # (0.59 after the 1x1 convolutions became matrix products), at 0.03 1.0 (8 px: 0.53)
+    best = best_accuracy_per_data(search(tmp_path, write_task(tmp_path / "detail", detail_image), "[8,16]", "[rgb]",
+                                         learning_rate=0.03))
     assert set(best) == {"8px-rgb", "16px-rgb"}, best
     assert best["16px-rgb"] >= 0.9 and best["8px-rgb"] <= 0.75, best
