@@ -85,10 +85,11 @@ class Evolution:
 
     def _first(self, space: JointSpace, state: EvolutionState):
         """How generation 0's next individual is drawn: its ask number j (asks so far in this
-        generation, the same whether asked in a batch or one at a time) picks stratum j."""
+        generation, the same whether asked in a batch or one at a time) picks stratum j. A later
+        generation left without parents (all rejected) samples uniformly."""
         asked = len(state.children) + state.in_flight
         configs = space.data_configs
-        if self.config.initial_population != "stratified" or asked >= len(configs):
+        if self.config.initial_population != "stratified" or state.generation or asked >= len(configs):
             return space.sample
         order = rng_for(state.seed, STRATA_DRAW).permutation(len(configs))
         data = configs[order[asked]]
