@@ -124,6 +124,7 @@ class TrainingConfig:
     final_steps: int
     final_systems: int
     screen_steps: int
+    calibration_batches: int
     retrain_steps: int
     batch_size: int
     eval_batch_size: int

@@ -203,6 +203,8 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
         'each fine-tuned for 300 steps first'
         >>> _final_phrase([J(steps=20), J(steps=300), J(steps=20)])
         'the most accurate 1 fine-tuned for 300 steps first, the other 2 for 20'
+        >>> _final_phrase([J(steps=0), J(steps=300)])
+        'the most accurate 1 fine-tuned for 300 steps first, the other 1 as the search measured them'
     """
     if not jobs:
         return "no successful candidate"
@@ -210,7 +212,8 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
     if longer == shorter:
         return f"each fine-tuned for {longer} steps first"
     many = sum(j.steps == longer for j in jobs)
-    return f"the most accurate {many} fine-tuned for {longer} steps first, the other {len(jobs) - many} for {shorter}"
+    others = f"for {shorter}" if shorter else "as the search measured them"
+    return f"the most accurate {many} fine-tuned for {longer} steps first, the other {len(jobs) - many} {others}"
 
 
 def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:

@@ -1,6 +1,7 @@
 """Evaluates one candidate system: estimate, reject if far over budget, else fine-tune a copy of
-its supernet's weights and measure it on the validation split (never the test split, which is
-kept for the final report of the Pareto-optimal systems).
+its supernet's weights (training.finetune_steps, may be 0), re-estimate its batch-norm
+statistics (training.calibration_batches, see calibration.py) and measure it on the validation
+split (never the test split, which is kept for the final report of the Pareto-optimal systems).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from danas.budget import Budget
 from danas.config import SpecConfig
 from danas.records import Estimate, TrialRecord
 from engine.evaluate.batches import eval_batches, train_batches
+from engine.evaluate.calibration import recalibrate
 from engine.evaluate.fitness import fitness
 from engine.evaluate.loop import train
 from engine.evaluate.metrics import classification_metrics
@@ -80,23 +82,40 @@ class Evaluator:
         if failure:
             record.status, record.reason = "failed", failure
             return
-        record.metrics = self.measure(net, trainable, non_trainable, candidate, "validation")
+        metrics = self.measure(net, trainable, non_trainable, candidate, "validation")
+        if not np.isfinite(metrics["loss"]):  # weights that never met a training loss (finetune_steps 0)
+            record.status, record.reason = "failed", "non-finite outputs on the validation split"
+            return
+        record.metrics = metrics
         record.fitness = fitness(record.metrics, record.estimate, self.budget, self.config.objective.weights)
 
     def finetune(self, net: Supernet, candidate: Candidate, steps: int | None = None) -> tuple[list, list, str]:
         """Fine-tunes a copy of the supernet's weights for `steps` steps (default: the search's
-        training.finetune_steps), the learning-rate schedule spanning them; returns the weights and
-        a failure reason or ''."""
+        training.finetune_steps), the learning-rate schedule spanning them, then re-estimates
+        the batch-norm statistics on training.calibration_batches batches; returns the weights
+        and a failure reason or ''."""
         training = self.config.training
         steps = training.finetune_steps if steps is None else steps
-        step = net.programs.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
         seed = stable_seed(self.config.seed, candidate.to_json())
         inputs = net.inputs(candidate)
-        state = TrainState(net.trainable, net.non_trainable, net.programs.init_finetune_state(net.trainable))
-        batches = train_batches(self.modality.arrays("train", candidate.data), training.batch_size, seed,
-                                lambda x: net.model_input(self.modality.to_model_input(x)))
-        outcome = train(step, state, batches, steps, seed, lambda _: (inputs,), "fine-tuning step")
-        return outcome.state.trainable, outcome.state.non_trainable, outcome.failure
+        trainable, non_trainable = net.trainable, net.non_trainable
+        if steps:
+            step = net.programs.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
+            state = TrainState(trainable, non_trainable, net.programs.init_finetune_state(trainable))
+            outcome = train(step, state, self._batches(net, candidate, seed), steps, seed, lambda _: (inputs,),
+                            "fine-tuning step")
+            if outcome.failure:
+                return outcome.state.trainable, outcome.state.non_trainable, outcome.failure
+            trainable, non_trainable = outcome.state.trainable, outcome.state.non_trainable
+        calibration_seed = stable_seed(self.config.seed, candidate.to_json(), "calibration")
+        calibration = recalibrate(net.programs.grad, trainable, non_trainable, inputs,
+                                  self._batches(net, candidate, calibration_seed), training.calibration_batches,
+                                  calibration_seed)
+        return trainable, calibration.non_trainable, calibration.failure
+
+    def _batches(self, net: Supernet, candidate: Candidate, seed: int):
+        return train_batches(self.modality.arrays("train", candidate.data), self.config.training.batch_size, seed,
+                             lambda x: net.model_input(self.modality.to_model_input(x)))
 
     def _step_for(self, net: Supernet, steps: int):
         """A fine-tuning step whose schedule spans `steps` (same gradient function: one more

@@ -130,6 +130,9 @@ def _final_steps_need_a_supernet(cfg: SpecConfig) -> Iterator[Problem]:
     if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.screen_steps:
         yield Problem("training.screen_steps", f"received {cfg.training.screen_steps}; a differentiable "
                       "search returns one system, trained from scratch (training.retrain_steps)")
+    if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.calibration_batches:
+        yield Problem("training.calibration_batches", f"received {cfg.training.calibration_batches}; a "
+                      "differentiable search trains its derived system from scratch, with its own statistics")
     if isinstance(cfg.strategy, DifferentiableConfig) and cfg.training.final_systems:
         yield Problem("training.final_systems", f"received {cfg.training.final_systems}; a differentiable "
                       "search returns one system, trained from scratch (training.retrain_steps)")

@@ -27,8 +27,8 @@ def test_vision_smoke_run_writes_every_trial_and_the_pareto_models(tmp_path):
     # 16 px only (mono and rgb: still a data-aware search), so the compiled programs are the
     # ones the resume tests' runs use, from the session's compilation cache
     # screening with the search's own step count: the same programs, the screening path taken
-    run = run_smoke("wakevision_smoke.yaml", tmp_path, "modality.resolutions=[16]", "training.screen_steps=2",
-                    "training.final_systems=1")
+    run = run_smoke("wakevision_smoke.yaml", tmp_path, "modality.resolutions=[16]", "training.finetune_steps=2",
+                    "training.screen_steps=2", "training.final_systems=1")
     trials, summary = run["trials"], run["summary"]
     assert sum(t["status"] != "rejected" for t in trials) == 6
     assert summary["builtin_data"] is True and summary["counts"]["ok"] == 6
@@ -74,17 +74,20 @@ def test_hardware_aware_baseline_pins_the_data(tmp_path):
     assert {t["data_key"] for t in run["trials"]} == {"16px-rgb"}
 
 
-def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path):
+@pytest.mark.parametrize("finetune, calibration, where", [(2, 2, "at fine-tuning step 0"),
+                                                         (0, 2, "at calibration batch 0"),
+                                                         (0, 0, "non-finite outputs on the validation split")])
+def test_a_candidate_with_nan_loss_fails_and_is_recorded(tmp_path, finetune, calibration, where):
     import jax.numpy as jnp
 
     from engine.space.candidate import Candidate
 
-    pool, evaluator, _ = small_pool(tmp_path)
+    pool, evaluator, _ = small_pool(tmp_path, finetune_steps=finetune, calibration_batches=calibration)
     candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
     net = pool.get(candidate.data)
     net.trainable = [jnp.full_like(net.trainable[0], jnp.nan), *net.trainable[1:]]
     result = evaluator.evaluate(candidate, 0)
-    assert result.status == "failed" and "at fine-tuning step 0" in result.reason
+    assert result.status == "failed" and where in result.reason
     assert result.fitness is None
 
 
