@@ -4,7 +4,8 @@
 
 Samples candidates evenly over the spec's data configurations (>= 12 over >= 3 configurations;
 `--quick`: 6 over 2), then measures each twice on the validation split:
-- supernet: as the search does (the spec's pre-trained shared supernet, `finetune_steps`);
+- supernet: as the search does (the spec's pre-trained shared supernet, `finetune_steps`, then
+  `calibration_batches` of batch-norm recalibration);
 - standalone: trained from scratch (the masked subnet of an untrained supernet: the same
   function as its narrow network) for `STANDALONE_STEPS` steps with the spec's optimizer,
   schedule, batch and augmentation.

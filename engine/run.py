@@ -25,7 +25,8 @@ from engine.environment import environment
 from engine.evaluate.compiles import compile_stats, reset_compile_stats
 from engine.evaluate.darts_retrain import retrain
 from engine.evaluate.darts_search import DartsSearch, darts_summary
-from engine.evaluate.finalize import FinalJob, FinalSystem, final_jobs, final_systems, screening_jobs
+from engine.evaluate.finalize import (FinalJob, FinalSystem, FinalWeights, final_jobs, final_systems, reusing,
+                                      screening_jobs)
 from engine.evaluate.metrics import positive_index
 from engine.evaluate.parts import SupernetParts, data_configs, supernet_parts
 from engine.execution.jobs import Executor, Job
@@ -170,28 +171,40 @@ def supernet_search(stage: Stage) -> SearchResult:
         end = time.time()
         screening = _screen(stage, executor, trials)
         jobs = final_jobs(trials, config.training, lambda t: stage.budget.fits(t.estimate),
-                          {entry["trial"]: entry["metrics"] for entry in screening.values()})
+                          {entry["trial"]: entry["metrics"] for entry in screening.table.values()})
+        jobs = reusing(jobs, screening.weights)
         stage.view.phase(f"measuring the returned systems on the test split ({_final_phrase(jobs)})")
         systems = final_systems(parts.evaluator, jobs, stage.terminal.warning, executor.finalize)
     finally:
         executor.close()
-    return SearchResult(trials=trials, systems=systems, end=end, screening=screening or None)
+    return SearchResult(trials=trials, systems=systems, end=end, screening=screening.table or None)
 
 
-def _screen(stage: Stage, executor: Executor, trials: list[TrialRecord]) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class Screening:
+    """What the screening measured (data key -> {"trial": index, "steps", "metrics"}, for the
+    summary) and the screened weights (trial index -> weights, for the final phase)."""
+
+    table: dict[str, Any]
+    weights: dict[int, FinalWeights]
+
+
+def _screen(stage: Stage, executor: Executor, trials: list[TrialRecord]) -> Screening:
     """Each data configuration's fittest system, fine-tuned for training.screen_steps and measured
-    on validation again (data key -> {"trial": index, "steps", "metrics"}); {} when not screening."""
+    on validation again (nothing when not screening)."""
     jobs = screening_jobs(trials, stage.config.training)
+    screening = Screening(table={}, weights={})
     if not jobs:
-        return {}
+        return screening
     stage.view.phase(f"screening the fittest system of each of {len(jobs)} data configurations "
                      f"({stage.config.training.screen_steps} fine-tuning steps each, then validation)")
-    screened = {}
     for job, result in zip(jobs, executor.finalize(jobs)):
         if result.warning:
             stage.terminal.warning(result.warning)
-        screened[job.trial.data_key] = {"trial": job.trial.index, "steps": result.steps, "metrics": result.metrics}
-    return screened
+        screening.table[job.trial.data_key] = {"trial": job.trial.index, "steps": result.steps,
+                                               "metrics": result.metrics}
+        screening.weights[job.trial.index] = result
+    return screening
 
 
 def _final_phrase(jobs: list[FinalJob]) -> str:
@@ -203,8 +216,8 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
         'each fine-tuned for 300 steps first'
         >>> _final_phrase([J(steps=20), J(steps=300), J(steps=20)])
         'the most accurate 1 fine-tuned for 300 steps first, the other 2 for 20'
-        >>> _final_phrase([J(steps=0), J(steps=300)])
-        'the most accurate 1 fine-tuned for 300 steps first, the other 1 as the search measured them'
+        >>> _final_phrase([J(steps=0), J(steps=300, trained=object())])
+        'the most accurate 1 fine-tuned for 300 steps first (1 in the screening), the other 1 as the search measured them'
     """
     if not jobs:
         return "no successful candidate"
@@ -213,7 +226,9 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
         return f"each fine-tuned for {longer} steps first"
     many = sum(j.steps == longer for j in jobs)
     others = f"for {shorter}" if shorter else "as the search measured them"
-    return f"the most accurate {many} fine-tuned for {longer} steps first, the other {len(jobs) - many} {others}"
+    reused = sum(getattr(j, "trained", None) is not None for j in jobs)
+    return (f"the most accurate {many} fine-tuned for {longer} steps first"
+            + (f" ({reused} in the screening)" if reused else "") + f", the other {len(jobs) - many} {others}")
 
 
 def _executor(stage: Stage, parts: SupernetParts, store: CheckpointStore) -> Executor:

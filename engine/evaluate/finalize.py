@@ -66,11 +66,13 @@ def final_steps(training: TrainingConfig) -> int:
 @dataclass(frozen=True, kw_only=True)
 class FinalJob:
     """A system, the fine-tuning steps it gets, and the split it is then measured on (the test
-    split for a returned system, validation for a screening)."""
+    split for a returned system, validation for a screening). `trained`: its weights already
+    fine-tuned (a screening's); used as they are when they come from `steps` steps."""
 
     trial: TrialRecord
     steps: int
     split: str = "test"
+    trained: FinalWeights | None = None
 
 
 def screening_jobs(trials: list[TrialRecord], training: TrainingConfig) -> list[FinalJob]:
@@ -112,6 +114,23 @@ def final_jobs(trials: list[TrialRecord], training: TrainingConfig, fits: Callab
             for t in pareto]
 
 
+def reusing(jobs: list[FinalJob], trained: dict[int, FinalWeights]) -> list[FinalJob]:
+    """`jobs`, each with its system's screened weights (trial index -> weights) where those come
+    from the job's own number of steps: fine-tuning is deterministic per (seed, system), so
+    training them again would give the same weights (wakevision_small screens for its
+    final_steps: the long fine-tune of the system it returns is its screening's).
+
+    Example:
+        >>> from types import SimpleNamespace as T
+        >>> jobs = [FinalJob(trial=T(index=3), steps=300), FinalJob(trial=T(index=4), steps=300)]
+        >>> screened = {3: T(steps=300), 4: T(steps=20)}
+        >>> [job.trained is not None for job in reusing(jobs, screened)]
+        [True, False]
+    """
+    return [replace(job, trained=trained[job.trial.index])
+            if job.trial.index in trained and trained[job.trial.index].steps == job.steps else job for job in jobs]
+
+
 @dataclass(frozen=True, kw_only=True)
 class FinalWeights:
     """A system's fine-tuned supernet weights (host arrays, so they can travel from a worker),
@@ -130,10 +149,13 @@ def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
     A longer final fine-tune that diverges is reported in `warning`, and the system the search
     measured (its finetune_steps) is returned instead."""
     trial, steps, candidate = job.trial, job.steps, Candidate.from_json(job.trial.candidate)
+    net = evaluator.pool.for_candidate(candidate)
+    if job.trained is not None and job.trained.steps == steps:
+        metrics = evaluator.measure(net, job.trained.trainable, job.trained.non_trainable, candidate, job.split)
+        return replace(job.trained, metrics=metrics)
     # in the search's programs: no compilation per system, and on CPU a narrower program saves
     # little (a 96 px step of the 1/3-width mono subnet costs 0.64x the full width's, 2 cores),
     # less than compiling it costs over a few hundred steps
-    net = evaluator.pool.for_candidate(candidate)
     trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
     warning = ""
     if failure:

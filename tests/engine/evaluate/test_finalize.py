@@ -67,3 +67,25 @@ def test_with_screening_the_long_fine_tune_goes_to_the_most_accurate_screened_sy
     # a screened system over budget yields to one within it
     jobs = final_jobs([*FRONT, off_front], training, lambda t: t.index != 7, screened)
     assert [(j.trial.index, j.steps) for j in jobs] == [(0, 20), (1, 20), (2, 300), (3, 20)]
+
+
+def test_a_screened_system_is_measured_with_its_screened_weights_which_are_the_retrained_ones(tmp_path):
+    """Reusing a screening's weights for a final job of as many steps is only an economy: fine-
+    tuning the system again gives the very same weights, hence the same test metrics."""
+    import numpy as np
+
+    from engine.evaluate.finalize import FinalJob, final_weights, reusing
+    from engine.space.candidate import Candidate
+    from tests.smoke_runs import small_pool
+
+    pool, evaluator, _ = small_pool(tmp_path, calibration_batches=2)
+    candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
+    record = dataclasses.replace(FRONT[0], candidate=candidate.to_json(), data_key="8px-rgb")
+    screened = final_weights(evaluator, FinalJob(trial=record, steps=3, split="validation"))
+    (reused,) = reusing([FinalJob(trial=record, steps=3)], {record.index: screened})
+    assert reused.trained is screened
+    tested, retrained = final_weights(evaluator, reused), final_weights(evaluator, FinalJob(trial=record, steps=3))
+    assert tested.metrics == retrained.metrics and tested.steps == retrained.steps == 3
+    for a, b in zip(tested.trainable + tested.non_trainable, retrained.trainable + retrained.non_trainable):
+        np.testing.assert_array_equal(a, b)
+    assert reusing([FinalJob(trial=record, steps=4)], {record.index: screened})[0].trained is None
