@@ -54,11 +54,12 @@ def write_back(wholes: Sequence, parts: Sequence) -> list:
 
 def make_grad(model, augment: Callable | None) -> Callable:
     """grad(trainable, non_trainable, x, y, candidate, key) -> (loss, grads, non_trainable), for
-    weights at least as wide as `model`'s (see the module note)."""
+    weights at least as wide as `model`'s (see the module note). The augmentation runs as its
+    own program, one per input shape (`compiled_augmentation`), not inside every gradient
+    program: at 96 px on 2 cores it added 2.9 s to each gradient program's compilation and 1.3 s
+    to its tracing, where alone it compiles in 1.6 s, and mono and rgb inputs share it."""
 
-    def grad(trainable, non_trainable, x, y, candidate, key):
-        if augment is not None:
-            x = augment(x, key)
+    def grad(trainable, non_trainable, x, y, candidate):
         own_stats = leading(non_trainable, model.non_trainable_variables)
 
         def loss_fn(t):
@@ -69,7 +70,19 @@ def make_grad(model, augment: Callable | None) -> Callable:
         (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
         return loss, grads, write_back(non_trainable, stats)
 
-    return jax.jit(grad, compiler_options=supernet_compiler_options())
+    program = jax.jit(grad, compiler_options=supernet_compiler_options())
+    if augment is None:
+        return lambda trainable, non_trainable, x, y, candidate, key: program(trainable, non_trainable, x, y,
+                                                                              candidate)
+    augmentation = compiled_augmentation(augment)
+    return lambda trainable, non_trainable, x, y, candidate, key: program(trainable, non_trainable,
+                                                                          augmentation(x, key), y, candidate)
+
+
+@functools.cache
+def compiled_augmentation(augment: Callable) -> Callable:
+    """augment(x, key) -> x, compiled (once per input shape, shared by every program)."""
+    return jax.jit(augment)
 
 
 @functools.cache
