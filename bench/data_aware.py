@@ -12,14 +12,18 @@ candidates each run evaluated and each run's wall time (the search's minutes plu
 fine-tune and test of the returned systems, which the budget does not cover).
 Goal: data-aware ahead in >= 4 of 5 seeds (`--quick`: 2 seeds).
 
-Six minutes is about what the spec's own 30 candidates take on 2 cores (pre-training ~3.5 min
-of it); the hardware-aware arm pre-trains only at 96 px rgb, which costs more per step, so at
-equal wall clock it evaluates fewer candidates: that is the trade the comparison measures.
+Six minutes lets both arms pre-train and evaluate a population: the spec's own 30 candidates
+take ~3.7 min on 2 cores now (pre-training ~2.7 min of it); the hardware-aware arm pre-trains
+only at 96 px rgb, which costs more per step, so at equal search time it evaluates fewer
+candidates (16 against 87 for seed 0): that is the trade the comparison measures. Data-aware
+then screens 6 configurations against hardware-aware's one (~2.5 min more wall).
 
-Measured (`--quick`, 2 cores): seed 0 DA 0.865 vs HA 0.863, seed 1 0.853 vs 0.859. On the
-built-in set the pinned configuration (96 px rgb) is the best one and fits stm32f765 with
-room to spare, so data-aware search can at best tie unless it finds better architectures; a
-budget where the largest input costs the network its capacity is where the papers' claim lives.
+Measured (`--quick`, 2 cores), with 20-step fine-tunes: seed 0 DA 0.865 vs HA 0.863, seed 1
+0.853 vs 0.859; with recalibrated candidates and 300-step screening: seed 0 DA 0.862 (642 s)
+vs HA 0.876 (479 s). On the built-in set the pinned configuration (96 px rgb) is the best one
+and fits stm32f765 with room to spare, and the hardware-aware arm spends its whole
+pre-training on it, so data-aware search can at best tie; a budget where the largest input
+costs the network its capacity is where the papers' claim lives.
 """
 
 from __future__ import annotations
