@@ -20,11 +20,11 @@ then screens 6 configurations against hardware-aware's one (~2.5 min more wall).
 
 Measured (`--quick`, 2 cores), with 20-step fine-tunes: seed 0 DA 0.865 vs HA 0.863, seed 1
 0.853 vs 0.859; with recalibrated candidates and 300-step screening: seed 0 DA 0.862 (642 s)
-vs HA 0.876 (488 s),
-seed 1 0.822 (629 s) vs 0.863 (514 s). On the built-in set the pinned configuration (96 px rgb) is the best one
-and fits stm32f765 with room to spare, and the hardware-aware arm spends its whole
-pre-training on it, so data-aware search can at best tie; a budget where the largest input
-costs the network its capacity is where the papers' claim lives.
+vs HA 0.876 (488 s), seed 1 0.822 (629 s) vs 0.863 (514 s). On the built-in set the pinned
+configuration (96 px rgb) is the best one and fits stm32f765 with room to spare, and the
+hardware-aware arm spends its whole pre-training on it, so data-aware search can at best tie;
+a budget where the largest input costs the network its capacity is where the papers' claim
+lives.
 """
 
 from __future__ import annotations
