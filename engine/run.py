@@ -212,11 +212,11 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
 
     Example:
         >>> from types import SimpleNamespace as J
-        >>> _final_phrase([J(steps=300), J(steps=300)])
+        >>> _final_phrase([J(steps=300, trained=None), J(steps=300, trained=None)])
         'each fine-tuned for 300 steps first'
-        >>> _final_phrase([J(steps=20), J(steps=300), J(steps=20)])
+        >>> _final_phrase([J(steps=20, trained=None), J(steps=300, trained=None), J(steps=20, trained=None)])
         'the most accurate 1 fine-tuned for 300 steps first, the other 2 for 20'
-        >>> _final_phrase([J(steps=0), J(steps=300, trained=object())])
+        >>> _final_phrase([J(steps=0, trained=None), J(steps=300, trained=object())])
         'the most accurate 1 fine-tuned for 300 steps first (1 in the screening), the other 1 as the search measured them'
     """
     if not jobs:
@@ -226,7 +226,7 @@ def _final_phrase(jobs: list[FinalJob]) -> str:
         return f"each fine-tuned for {longer} steps first"
     many = sum(j.steps == longer for j in jobs)
     others = f"for {shorter}" if shorter else "as the search measured them"
-    reused = sum(getattr(j, "trained", None) is not None for j in jobs)
+    reused = sum(j.trained is not None for j in jobs)
     return (f"the most accurate {many} fine-tuned for {longer} steps first"
             + (f" ({reused} in the screening)" if reused else "") + f", the other {len(jobs) - many} {others}")
 
