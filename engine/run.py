@@ -133,7 +133,7 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, resumed: bool) -> int:
         terminal.warning(skipped_sentence(info.skipped))
     seconds = {"final_report": time.time() - result.end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, result.trials, len(pareto), info.as_dict(), compile_stats(),
-                          seconds, objective=_objective(stage), screening=result.screening)
+                          seconds, objective=_objective(stage), screening=result.screening, budget=budget)
     report = finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts)
     if config.export.int8_tflite:
         export_run(bundle.root, None, terminal.info)
@@ -190,13 +190,13 @@ class Screening:
 
 
 def _screen(stage: Stage, executor: Executor, trials: list[TrialRecord]) -> Screening:
-    """Each data configuration's fittest system, fine-tuned for training.screen_steps and measured
-    on validation again (nothing when not screening)."""
-    jobs = screening_jobs(trials, stage.config.training)
+    """Each data configuration's fittest system within the budget, fine-tuned for
+    training.screen_steps and measured on validation again (nothing when not screening)."""
+    jobs = screening_jobs(trials, stage.config.training, lambda t: stage.budget.fits(t.estimate))
     screening = Screening(table={}, weights={})
     if not jobs:
         return screening
-    stage.view.phase(f"screening the fittest system of each of {len(jobs)} data configurations "
+    stage.view.phase(f"screening the fittest system within budget of each of {len(jobs)} data configurations "
                      f"({stage.config.training.screen_steps} fine-tuning steps each, then validation)")
     for job, result in zip(jobs, executor.finalize(jobs)):
         if result.warning:

@@ -108,7 +108,7 @@ def deployed_table(systems: list[ParetoEntry], budget: Budget) -> Table:
 
 
 def best_per_data_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Best per data configuration (by fitness)", title_justify="left", pad_edge=False,
+    table = Table(title="Best per data configuration (by fitness, within budget first)", title_justify="left", pad_edge=False,
                   box=None, header_style="bold")
     screening = summary.get("screening") or {}
     screened = [f"val@{next(iter(screening.values()))['steps']}"] if screening else []

@@ -12,7 +12,7 @@ the run's process.
 Screening (training.screen_steps > 0): a candidate's validation accuracy after the search's
 short fine-tune hardly tells data configurations apart (wakevision_small, seed 0, from its
 supernet: 96px rgb and mono candidates 0.673-0.687 after 20 steps; after 150 steps rgb
-0.810-0.823, mono 0.707-0.733). So before the final phase the fittest system of each data
+0.810-0.823, mono 0.707-0.733). So before the final phase the fittest system within the budget of each data
 configuration is fine-tuned for screen_steps and measured on validation again; the long final
 fine-tune goes to the most accurate of those (which joins the returned systems if the search's
 Pareto front left it out), and the report ranks the data configurations by them.
@@ -75,12 +75,16 @@ class FinalJob:
     trained: FinalWeights | None = None
 
 
-def screening_jobs(trials: list[TrialRecord], training: TrainingConfig) -> list[FinalJob]:
-    """The fittest system of each data configuration, to fine-tune for training.screen_steps
-    and measure on validation (none when screen_steps is 0)."""
+def screening_jobs(trials: list[TrialRecord], training: TrainingConfig,
+                   fits: Callable[[TrialRecord], bool]) -> list[FinalJob]:
+    """The fittest system within the budget of each data configuration, to fine-tune for
+    training.screen_steps and measure on validation (none when screen_steps is 0). A
+    configuration with no system within the budget is not screened: none of its systems could
+    be returned."""
     if not training.screen_steps:
         return []
-    return [FinalJob(trial=t, steps=training.screen_steps, split="validation") for t in best_per_data(trials).values()]
+    return [FinalJob(trial=t, steps=training.screen_steps, split="validation")
+            for t in best_per_data(trials, fits).values() if fits(t)]
 
 
 def most_accurate(trials: Sequence[TrialRecord], count: int, fits: Callable[[TrialRecord], bool]) -> set[int]:

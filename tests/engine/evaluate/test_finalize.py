@@ -51,9 +51,18 @@ def test_screening_takes_the_fittest_of_each_data_configuration():
     other = dataclasses.replace(trial(5, 0.5, 50, fitness=3.0), data_key="32px-mono")
     rejected = dataclasses.replace(trial(6, 0.0, 10, fitness=9.0), data_key="16px-mono", status="rejected")
     training = resolve({"training": {"finetune_steps": 20, "screen_steps": 100}})[1].training
-    jobs = screening_jobs([*FRONT, other, rejected], training)
+    jobs = screening_jobs([*FRONT, other, rejected], training, within)
     assert [(j.trial.index, j.steps, j.split) for j in jobs] == [(2, 100, "validation"), (5, 100, "validation")]
-    assert screening_jobs(FRONT, dataclasses.replace(training, screen_steps=0)) == []
+    assert screening_jobs(FRONT, dataclasses.replace(training, screen_steps=0), within) == []
+
+
+def test_screening_takes_a_system_within_budget_over_a_fitter_one_over_it_and_skips_a_configuration_with_none():
+    over = trial(8, 0.95, 300, fitness=5.0)  # the fittest 32px-rgb system, over the 250-byte budget
+    only_over = dataclasses.replace(trial(9, 0.9, 400, fitness=4.9), data_key="96px-rgb")
+    training = resolve({"training": {"screen_steps": 100}})[1].training
+    jobs = screening_jobs([*FRONT, over, only_over], training, within)
+    assert [j.trial.index for j in jobs] == [2]  # 32px-rgb's fittest within budget; 96px-rgb has none
+    assert [j.trial.index for j in screening_jobs([*FRONT, over, only_over], training, lambda t: True)] == [8, 9]
 
 
 def test_with_screening_the_long_fine_tune_goes_to_the_most_accurate_screened_system_which_joins_the_front():
