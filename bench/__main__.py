@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"benchmarks to run ({', '.join(BENCHES)}; default: all)")
     parser.add_argument("--quick", action="store_true", help="fewer configurations and candidates")
     parser.add_argument("--tflite-python", help="a Python with TensorFlow, for the estimator benchmark")
+    parser.add_argument("--ram-kb", type=int, help="data_aware: a RAM budget in kB instead of the spec's target")
     parser.add_argument("--out", default="bench/results", help="folder for the JSON results")
     args = parser.parse_args(argv)
     from engine.backend import select_backend
@@ -53,6 +54,8 @@ def _run(name: str, args) -> dict:
     module = importlib.import_module(f"bench.{name}")
     if name == "estimator":
         return module.run(args.quick, args.tflite_python)
+    if name == "data_aware":
+        return module.run(args.quick, args.ram_kb)
     return module.run(args.quick)
 
 
