@@ -84,7 +84,7 @@ def pooled_accuracy(evaluator, net, trainable, non_trainable, candidate) -> floa
     bench selects nothing on it, so the test split may serve)."""
     sizes, correct = 0, 0.0
     for split in ("validation", "test"):
-        size = len(evaluator.modality.arrays(split, candidate.data)[1])
+        size = len(evaluator.modality.arrays(split, candidate.data).y)
         correct += size * evaluator.measure(net, trainable, non_trainable, candidate, split)["accuracy"]
         sizes += size
     return correct / sizes
