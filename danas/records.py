@@ -86,8 +86,10 @@ def best_per_data(trials: list[TrialRecord],
     Example:
         >>> over = TrialRecord(index=0, candidate={}, data_key="96px-rgb", status="ok", fitness=4.1)
         >>> within = TrialRecord(index=1, candidate={}, data_key="96px-rgb", status="ok", fitness=3.9)
-        >>> best_per_data([over, within])["96px-rgb"].index, best_per_data([over, within], lambda t: t.index == 1)["96px-rgb"].index
-        (0, 1)
+        >>> best_per_data([over, within])["96px-rgb"].index
+        0
+        >>> best_per_data([over, within], fits=lambda t: t.index == 1)["96px-rgb"].index
+        1
     """
     best: dict[str, TrialRecord] = {}
     for trial in trials:

@@ -108,8 +108,8 @@ def deployed_table(systems: list[ParetoEntry], budget: Budget) -> Table:
 
 
 def best_per_data_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Best per data configuration (by fitness, within budget first)", title_justify="left", pad_edge=False,
-                  box=None, header_style="bold")
+    table = Table(title="Best per data configuration (by fitness, within budget first)", title_justify="left",
+                  pad_edge=False, box=None, header_style="bold")
     screening = summary.get("screening") or {}
     screened = [f"val@{next(iter(screening.values()))['steps']}"] if screening else []
     for column in ("data", "#", "arch", "val acc", *screened, "fitness", "RAM kB", "flash kB"):

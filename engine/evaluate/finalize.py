@@ -12,8 +12,9 @@ the run's process.
 Screening (training.screen_steps > 0): a candidate's validation accuracy after the search's
 short fine-tune hardly tells data configurations apart (wakevision_small, seed 0, from its
 supernet: 96px rgb and mono candidates 0.673-0.687 after 20 steps; after 150 steps rgb
-0.810-0.823, mono 0.707-0.733). So before the final phase the fittest system within the budget of each data
-configuration is fine-tuned for screen_steps and measured on validation again; the long final
+0.810-0.823, mono 0.707-0.733). So before the final phase the fittest system within the budget
+of each data configuration is fine-tuned for screen_steps and measured on validation again (a
+configuration with none is skipped: nothing of it could be returned); the long final
 fine-tune goes to the most accurate of those (which joins the returned systems if the search's
 Pareto front left it out), and the report ranks the data configurations by them.
 """
