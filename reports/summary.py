@@ -10,7 +10,7 @@ from danas.records import TrialRecord, best_per_data
 
 def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],
                 compiles: dict[str, float], seconds: dict[str, float], objective: dict[str, Any],
-                screening: dict[str, Any] | None = None, budget: Budget | None = None) -> dict[str, Any]:
+                budget: Budget, screening: dict[str, Any] | None = None) -> dict[str, Any]:
     """summary.json: `dataset` is dataset.json's content (its skipped-file counts are carried over),
     `objective` how fitness was computed (which precision and recall, the weights), `screening`
     each data configuration's best system measured again after a longer fine-tune (data key ->
@@ -18,8 +18,7 @@ def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: in
     fittest system within `budget` if it has one."""
     ok = [t for t in trials if t.status == "ok"]
     best = max(ok, key=lambda t: t.fitness, default=None)
-    fits = (lambda t: t.estimate is None or budget.fits(t.estimate)) if budget else (lambda _: True)
-    per_data = {key: trial.to_json() for key, trial in best_per_data(trials, fits).items()}
+    per_data = {key: trial.to_json() for key, trial in best_per_data(trials, lambda t: budget.fits(t.estimate)).items()}
     pretrain = sum(t.pretrain_seconds for t in trials)
     return {
         "name": name, "seed": seed, "builtin_data": dataset["builtin"], "dataset_fingerprint": dataset["fingerprint"],

@@ -11,12 +11,12 @@ def trial(index: int, ram: int, fitness: float) -> TrialRecord:
                        fitness=fitness, seconds=1.0)
 
 
-def summary(budget: Budget | None) -> dict:
+def summary(budget: Budget) -> dict:
     return run_summary("run", 0, [trial(0, 150, 4.1), trial(1, 140, 3.9)], 1, {"builtin": True, "fingerprint": "f"},
                        {"compiles": 0, "seconds": 0.0}, {"total": 1.0}, objective={}, budget=budget)
 
 
 def test_the_best_of_a_data_configuration_is_its_fittest_system_within_the_budget():
     assert summary(Budget(ram_bytes=144, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 1
-    assert summary(None)["best_per_data_configuration"]["96px-rgb"]["index"] == 0
+    assert summary(Budget(ram_bytes=200, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 0
     assert summary(Budget(ram_bytes=100, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 0
