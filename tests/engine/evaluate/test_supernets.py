@@ -59,3 +59,53 @@ def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuratio
     (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
     config = load_bundle_spec(tmp_path).config
     assert (config.training.supernets, config.strategy.initial_population) == ("per_configuration", "uniform")
+
+
+def test_halving_spends_each_rung_on_the_better_half_and_reports_the_rungs(tmp_path, monkeypatch):
+    """Rungs of 4 -> 2 -> 1 configurations (8 steps: 4, 2, 2), each trained only on its own;
+    the probe is stubbed to a known ranking, the training to nothing."""
+    pool, space, _, said = watched_pool(tmp_path, "modality.resolutions=[8,16]", "training.pretrain_data=halving",
+                                        "training.pretrain_steps=8")
+    checkpoints: dict[str, bytes] = {}
+    pool.save, pool.load = checkpoints.__setitem__, checkpoints.get
+    keys = [pool.modality.key(data) for data in space.data_configs]
+    score = {"16px-rgb": 0.9, "8px-rgb": 0.8, "16px-mono": 0.7, "8px-mono": 0.6}
+    monkeypatch.setattr(pool, "_probe", lambda view, state, rung: score[pool.modality.key(view.data)])
+    trained = []
+
+    def rung(net, step, state, streams, views, order, rng, seed):
+        trained.append((len(order), {pool.modality.key(views[i].data) for i in order}))
+        return state
+
+    monkeypatch.setattr(pool, "_pretrain_rung", rung)
+    pool.get(space.data_configs[0])
+    assert [n for n, _ in trained] == [4, 2, 2]
+    assert trained[1][1] <= {"16px-rgb", "8px-rgb"} and trained[2][1] == {"16px-rgb"}
+    rungs = pool.pretraining()
+    assert [(r["steps"], r["configurations"]) for r in rungs] == [
+        (4, keys), (2, [k for k in keys if k in ("16px-rgb", "8px-rgb")]), (2, ["16px-rgb"])]
+    assert rungs[0]["probe"] == score and rungs[-1]["probe"] == {}
+    assert said[1].startswith("pre-training rung 1: 16px-rgb 0.900, 8px-rgb 0.800")
+
+
+def test_halving_probes_the_largest_subnet_on_validation(tmp_path):
+    """The real probe: an accuracy per configuration after the first rung; the better goes on."""
+    pool, space, _, _ = watched_pool(tmp_path, "modality.resolutions=[16]", "training.pretrain_data=halving",
+                                     "training.pretrain_steps=2")
+    checkpoints: dict[str, bytes] = {}
+    pool.save, pool.load = checkpoints.__setitem__, checkpoints.get
+    pool.get(space.data_configs[0])
+    first, last = pool.pretraining()
+    assert first["steps"] == 1 and last["steps"] == 1 and len(first["configurations"]) == 2
+    assert all(0.0 <= accuracy <= 1.0 for accuracy in first["probe"].values())
+    assert last["configurations"] == [max(first["configurations"], key=lambda k: (first["probe"][k], -first[
+        "configurations"].index(k)))]
+
+
+def test_halving_and_uniform_supernets_are_different_checkpoints(tmp_path):
+    """A supernet pre-trained uniformly is never reused as a halving one (or back); uniform
+    pre-training reports no rungs."""
+    uniform, _, _ = smoke_pool(tmp_path)
+    halving, _, _ = smoke_pool(tmp_path, "training.pretrain_data=halving")
+    assert uniform.checkpoint_name("shared") != halving.checkpoint_name("shared")
+    assert uniform.pretraining() == []
