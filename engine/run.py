@@ -77,7 +77,6 @@ class SearchResult:
     end: float
     darts: dict[str, Any] | None = None
     screening: dict[str, Any] | None = None  # data key -> {"trial", "steps", "metrics"} (training.screen_steps)
-    pretraining_rungs: list[dict[str, Any]] | None = None  # successive halving's (training.pretrain_data)
 
 
 def run(spec: Spec, terminal: Terminal, resume: Path | None = None) -> int:
@@ -134,8 +133,7 @@ def _run(spec: Spec, terminal: Terminal, bundle: Bundle, resumed: bool) -> int:
         terminal.warning(skipped_sentence(info.skipped))
     seconds = {"final_report": time.time() - result.end, "total": time.time() - start}
     summary = run_summary(config.name, config.seed, result.trials, len(pareto), info.as_dict(), compile_stats(),
-                          seconds, objective=_objective(stage), screening=result.screening, budget=budget,
-                          pretraining_rungs=result.pretraining_rungs)
+                          seconds, objective=_objective(stage), screening=result.screening, budget=budget)
     report = finish_bundle(bundle, result.trials, pareto, summary, budget, config.name, result.darts)
     if config.export.int8_tflite:
         export_run(bundle.root, None, terminal.info)
@@ -179,8 +177,7 @@ def supernet_search(stage: Stage) -> SearchResult:
         systems = final_systems(parts.evaluator, jobs, stage.terminal.warning, executor.finalize)
     finally:
         executor.close()
-    return SearchResult(trials=trials, systems=systems, end=end, screening=screening.table or None,
-                        pretraining_rungs=parts.pool.pretraining() or None)
+    return SearchResult(trials=trials, systems=systems, end=end, screening=screening.table or None)
 
 
 @dataclass(frozen=True, kw_only=True)

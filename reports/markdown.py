@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.darts import darts_markdown
-from reports.render import halving_sentence, objective_sentence, skipped_sentence
+from reports.render import objective_sentence, skipped_sentence
 from danas.budget import Budget
 from danas.records import ParetoEntry, TrialRecord
 
@@ -35,7 +35,6 @@ def report_markdown(summary: dict[str, Any], pareto: list[ParetoEntry], budget: 
         f"- budget: {budget.ram_bytes:,} B RAM, {budget.flash_bytes:,} B flash",
         f"- fitness: {objective_sentence(summary.get('objective'))}",
         f"- {skipped_sentence(summary.get('skipped_files')) or 'no unreadable files skipped'}",
-        *([f"- {halving_sentence(summary['pretraining_rungs'])}"] if summary.get("pretraining_rungs") else []),
         f"- candidates: {counts['ok']} evaluated, {counts['rejected']} rejected before training, "
         f"{counts['failed']} failed",
         f"- XLA compilations: {summary['xla_compilations']} ({summary['xla_compile_seconds']} s)",

@@ -37,31 +37,10 @@ def run_header(summary: dict[str, Any], budget: Budget) -> Text:
                 f"budget {budget.ram_bytes / 1024:.0f} kB RAM / {budget.flash_bytes / 1024:.0f} kB flash; "
                 f"{summary['seconds']['total']:.0f} s, {summary['xla_compilations']} XLA compilations")
     text.append(f"\nfitness: {objective_sentence(summary.get('objective'))}")
-    if summary.get("pretraining_rungs"):
-        text.append(f"\n{halving_sentence(summary['pretraining_rungs'])}")
     skipped = skipped_sentence(summary.get("skipped_files"))
     if skipped:
         text.append(f"\n{skipped}", style="yellow")
     return text
-
-
-def halving_sentence(rungs: list[dict[str, Any]]) -> str:
-    """The shared supernet's successive-halving rungs in one line: each rung's steps and its
-    configurations by probe accuracy (training.pretrain_data: halving).
-
-    Example:
-        >>> halving_sentence([{"steps": 150, "configurations": ["32px-rgb", "96px-rgb"],
-        ...                    "probe": {"32px-rgb": 0.7, "96px-rgb": 0.81}},
-        ...                   {"steps": 150, "configurations": ["96px-rgb"], "probe": {}}])
-        'pre-training by successive halving: 150 steps on 96px-rgb 0.810, 32px-rgb 0.700; 150 on 96px-rgb'
-    """
-    parts = []
-    for rung in rungs:
-        probe = rung["probe"]
-        order = sorted(rung["configurations"], key=lambda key: -probe.get(key, 0.0))
-        names = ", ".join(f"{key} {probe[key]:.3f}" if key in probe else key for key in order)
-        parts.append(f"{rung['steps']}{' steps' if not parts else ''} on {names}")
-    return "pre-training by successive halving: " + "; ".join(parts)
 
 
 def objective_sentence(objective: dict[str, Any] | None) -> str:

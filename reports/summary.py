@@ -10,14 +10,12 @@ from danas.records import TrialRecord, best_per_data
 
 def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: int, dataset: dict[str, Any],
                 compiles: dict[str, float], seconds: dict[str, float], objective: dict[str, Any],
-                budget: Budget, screening: dict[str, Any] | None = None,
-                pretraining_rungs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                budget: Budget, screening: dict[str, Any] | None = None) -> dict[str, Any]:
     """summary.json: `dataset` is dataset.json's content (its skipped-file counts are carried over),
     `objective` how fitness was computed (which precision and recall, the weights), `screening`
     each data configuration's best system measured again after a longer fine-tune (data key ->
     {"trial", "steps", "metrics"}), if the run screened them; each configuration's best is its
-    fittest system within `budget` if it has one; `pretraining_rungs` the shared supernet's rungs of
-    successive halving (training.pretrain_data: halving), each with its probe's accuracies."""
+    fittest system within `budget` if it has one."""
     ok = [t for t in trials if t.status == "ok"]
     best = max(ok, key=lambda t: t.fitness, default=None)
     per_data = {key: trial.to_json() for key, trial in best_per_data(trials, lambda t: budget.fits(t.estimate)).items()}
@@ -28,7 +26,6 @@ def run_summary(name: str, seed: int, trials: list[TrialRecord], pareto_size: in
         "counts": {s: sum(t.status == s for t in trials) for s in ("ok", "rejected", "failed")},
         "best": best.to_json() if best else None, "best_per_data_configuration": per_data,
         **({"screening": screening} if screening else {}),
-        **({"pretraining_rungs": pretraining_rungs} if pretraining_rungs else {}),
         "pareto_size": pareto_size, "xla_compilations": int(compiles["compiles"]),
         "xla_compile_seconds": round(compiles["seconds"], 2),
         "seconds": {"supernet_pretraining": round(pretrain, 2),

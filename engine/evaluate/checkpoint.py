@@ -45,14 +45,3 @@ def unpack(data: bytes, templates: dict[str, Any]) -> tuple[dict[str, Any], dict
                                                  for i in range(len(leaves))])
     meta = json.loads(bytes(arrays[META]).decode()) if META in arrays.files else None
     return groups, meta
-
-
-def checkpoint_meta(data: bytes) -> dict[str, Any] | None:
-    """A checkpoint's metadata alone (its arrays are not read).
-
-    Example:
-        >>> checkpoint_meta(pack({"t": [np.ones(2)]}, meta={"step": 3})), checkpoint_meta(pack({"t": []}))
-        ({'step': 3}, None)
-    """
-    arrays = np.load(io.BytesIO(data))
-    return json.loads(bytes(arrays[META]).decode()) if META in arrays.files else None

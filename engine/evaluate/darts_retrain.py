@@ -10,7 +10,7 @@ from typing import Any
 from danas.budget import Budget
 from danas.records import Estimate
 from engine.evaluate.batches import train_batches
-from engine.evaluate.measure import measure_split
+from engine.evaluate.evaluator import measure_split
 from engine.evaluate.fitness import fitness
 from engine.evaluate.loop import train
 from engine.evaluate.optimizers import make_optimizer

@@ -27,11 +27,8 @@ import numpy as np
 from danas.config import SpecConfig
 from danas.errors import FatalError
 from engine.evaluate.batches import train_batches
-from engine.evaluate.calibration import recalibrate
-from engine.evaluate.checkpoint import checkpoint_meta, pack, unpack
-from engine.evaluate.halving import Rung, rung_sizes, rung_steps, survivors
+from engine.evaluate.checkpoint import pack, unpack
 from engine.evaluate.loop import train
-from engine.evaluate.measure import measure_split
 from engine.evaluate.optimizers import make_optimizer
 from engine.evaluate.seeds import stable_seed
 from engine.evaluate.steps import Subnet, TrainState, make_grad, make_init, make_predict, make_train_step
@@ -45,9 +42,6 @@ from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
 # 3: only the blocks and exit heads the depth choices can use
 SUPERNET_VERSION = 3
 SHARED_KEY = "shared"  # the one supernet of training.supernets 'shared'
-# Calibration batches of a halving probe at least (training.calibration_batches may be 0): 4, 8
-# and 16 gave the same candidate figures within 0.01 (calibration.py).
-PROBE_CALIBRATION = 8
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,6 @@ class Supernet:
     non_trainable: list
     pretrain_seconds: float = 0.0
     reused: bool = False
-    rungs: list[Rung] = field(default_factory=list)  # successive halving's, when pre-trained here
 
     @property
     def model(self) -> MobileNetV2Supernet:
@@ -194,8 +187,6 @@ class SupernetPool:
                     self.config.search_space.mono_width_factor]
         if key == SHARED_KEY:
             settings.append([self.modality.key(d) for d in self.space.data_configs])
-        if training.pretrain_data != "uniform":  # uniform's names are those of danas before halving
-            settings.append(training.pretrain_data)
         return f"{key}-{hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:12]}"
 
     def _make(self, configs: list[dict[str, Any]], key: str) -> Supernet:
@@ -223,76 +214,37 @@ class SupernetPool:
         start = time.time()
         self._pretrain(net, configs)
         net.pretrain_seconds = time.time() - start
-        self.save(name, pack({"t": net.trainable, "n": net.non_trainable},
-                             meta={"rungs": [rung.to_json() for rung in net.rungs]} if net.rungs else None))
+        self.save(name, pack({"t": net.trainable, "n": net.non_trainable}))
         return net
 
     def _pretrain(self, net: Supernet, configs: list[dict[str, Any]]) -> None:
         """`training.pretrain_steps` steps; each on a batch of one of `configs` (drawn at random
-        when there are several; with training.pretrain_data 'halving' from the rung's
-        configurations, see halving.py), by the pre-training rule, in the programs of the
-        batch's colour."""
+        when there are several), by the pre-training rule, in the programs of the batch's colour."""
         training = self.config.training
         steps = training.pretrain_steps
         if steps == 0:
             return
-        halving = training.pretrain_data == "halving" and len(configs) > 1
         self.progress(f"pre-training the supernet for {net.key} ({steps} steps, {training.pretrain_rule}"
-                      + (f", {len(configs)} data configurations" if len(configs) > 1 else "")
-                      + (", successive halving" if halving else "") + ")")
+                      + (f", {len(configs)} data configurations" if len(configs) > 1 else "") + ")")
         optimizer = make_optimizer(training, steps)
         state = TrainState(net.trainable, net.non_trainable, net.programs.init_finetune_state(net.trainable))
+        depths, alphas = self.space.valid_depths, self.space.alphas
         several = len(configs) > 1
         streams = [train_batches(self.modality.arrays("train", data), training.batch_size,
                                  stable_seed(self.config.seed, self.modality.key(data) if several else net.key,
                                              "pretrain"), self.modality.to_model_input) for data in configs]
+        order = (np.random.default_rng(stable_seed(self.config.seed, net.key, "data order")).integers(
+            len(configs), size=steps) if several else np.zeros(steps, int))
         views = [self._view(net, data, net.key) for data in configs]
-        draw = np.random.default_rng(stable_seed(self.config.seed, net.key, "data order"))
         rng = np.random.default_rng(stable_seed(self.config.seed, net.key, "sandwich"))
-        step = make_train_step(None, optimizer)
-        if not halving:
-            order = draw.integers(len(configs), size=steps) if several else np.zeros(steps, int)
-            state = self._pretrain_rung(net, step, state, streams, views, order, rng,
-                                        stable_seed(self.config.seed, net.key, "augment"))
-        else:
-            state = self._pretrain_halving(net, step, state, streams, views, draw, rng)
-        net.trainable, net.non_trainable = state.trainable, state.non_trainable
-
-    def _pretrain_halving(self, net: Supernet, step, state: TrainState, streams, views: list[Supernet],
-                          draw: np.random.Generator, rng: np.random.Generator) -> TrainState:
-        """Successive halving over the data configurations (halving.py): each rung's steps on
-        its configurations, then the better half (by `_probe`) goes on to the next rung."""
-        keys = [self.modality.key(view.data) for view in views]
-        sizes = rung_sizes(len(views))
-        active = list(range(len(views)))
-        for index, rung_length in enumerate(rung_steps(self.config.training.pretrain_steps, len(sizes))):
-            order = np.asarray(active)[draw.integers(len(active), size=rung_length)]
-            state = self._pretrain_rung(net, step, state, streams, views, order, rng,
-                                        stable_seed(self.config.seed, net.key, "augment", index))
-            last = index == len(sizes) - 1
-            probe = {} if last else {keys[i]: self._probe(views[i], state, index) for i in active}
-            net.rungs.append(Rung(steps=rung_length, configurations=tuple(keys[i] for i in active), probe=probe))
-            if not last:
-                kept_keys = survivors(probe, [keys[i] for i in active], sizes[index + 1])
-                self.progress(f"pre-training rung {index + 1}: " + ", ".join(
-                    f"{key} {probe[key]:.3f}" for key in sorted(probe, key=probe.get, reverse=True))
-                    + f"; going on with {', '.join(kept_keys)}")
-                active = [keys.index(key) for key in kept_keys]
-        return state
-
-    def _pretrain_rung(self, net: Supernet, step, state: TrainState, streams, views: list[Supernet],
-                       order: np.ndarray, rng: np.random.Generator, seed: int) -> TrainState:
-        """len(order) steps, step i on a batch of configuration order[i], by the pre-training rule."""
-        training = self.config.training
-        depths, alphas = self.space.valid_depths, self.space.alphas
 
         def batches():
-            for i in range(len(order)):
+            for i in range(steps):
                 x, y = next(streams[order[i]])
                 yield net.model_input(x), y
 
-        def subnets(i: int) -> tuple[Subnet, ...]:
-            view = views[order[i]]
+        def subnets(step: int) -> tuple[Subnet, ...]:
+            view = views[order[step]]
             largest = view.subnet(Candidate(view.data, max(depths, key=sum), max(alphas)))
             if training.pretrain_rule != "sandwich":
                 return (largest,)
@@ -300,39 +252,12 @@ class SupernetPool:
             return (largest, view.subnet(Candidate(view.data, min(depths, key=sum), min(alphas))),
                     view.subnet(Candidate(view.data, middle.depths, middle.alpha)))
 
-        outcome = train(step, state, batches(), len(order), seed, subnets, "pre-training step")
+        outcome = train(make_train_step(None, optimizer), state, batches(), steps,
+                        stable_seed(self.config.seed, net.key, "augment"), subnets, "pre-training step")
         if outcome.failure:
             raise FatalError(f"supernet pre-training for {net.key} diverged ({outcome.failure}); lower "
                              f"training.learning_rate (now {training.learning_rate}) and run again")
-        return outcome.state
-
-    def _probe(self, view: Supernet, state: TrainState, rung: int) -> float:
-        """Validation accuracy of the configuration's largest subnet with batch-norm statistics
-        re-estimated on training.calibration_batches batches (at least PROBE_CALIBRATION):
-        what its candidates can reach at most, from the weights as they are now."""
-        training = self.config.training
-        candidate = Candidate(view.data, max(self.space.valid_depths, key=sum), max(self.space.alphas))
-        inputs = view.inputs(candidate)
-        seed = stable_seed(self.config.seed, self.modality.key(view.data), "probe", rung)
-        batches = train_batches(self.modality.arrays("train", view.data), training.batch_size, seed,
-                                lambda x: view.model_input(self.modality.to_model_input(x)))
-        calibration = recalibrate(view.programs.grad, state.trainable, state.non_trainable, inputs, batches,
-                                  max(training.calibration_batches, PROBE_CALIBRATION), seed)
-        if calibration.failure:
-            return 0.0
-        metrics = measure_split(
-            lambda x: view.programs.predict(state.trainable, calibration.non_trainable, view.model_input(x), inputs),
-            self.modality, view.data, "validation", training.eval_batch_size, self.classes, None)
-        return round(metrics["accuracy"], 6)
-
-    def pretraining(self) -> list[dict[str, Any]]:
-        """The shared supernet's rungs of successive halving (as JSON), from its checkpoint, so a
-        reused supernet reports them too; [] when it did not halve."""
-        if not self.shared:
-            return []
-        saved = self.load(self.checkpoint_name(SHARED_KEY))
-        meta = checkpoint_meta(saved) if saved is not None else None
-        return list((meta or {}).get("rungs", []))
+        net.trainable, net.non_trainable = outcome.state.trainable, outcome.state.non_trainable
 
 
 def _programs(model: MobileNetV2Supernet, config: SpecConfig, augment) -> Programs:

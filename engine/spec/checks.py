@@ -139,20 +139,6 @@ def _final_steps_need_a_supernet(cfg: SpecConfig) -> Iterator[Problem]:
 
 
 @check
-def _halving_needs_a_shared_supernet(cfg: SpecConfig) -> Iterator[Problem]:
-    training = cfg.training
-    if training.pretrain_data != "halving":
-        return
-    if isinstance(cfg.strategy, DifferentiableConfig):
-        yield Problem("training.pretrain_data", "received 'halving'; a differentiable search has no supernet "
-                      "pre-training (its data weights gamma choose the data): remove it")
-    elif training.supernets != "shared":
-        yield Problem("training.pretrain_data", f"received 'halving' with training.supernets "
-                      f"{training.supernets}; halving spends one supernet's steps over the data configurations: "
-                      "set training.supernets: shared, or pretrain_data: uniform")
-
-
-@check
 def _some_architecture(cfg: SpecConfig) -> Iterator[Problem]:
     space = cfg.search_space
     if isinstance(space, MobileNetV2SpaceConfig) and not valid_depths(space.stage_depths.as_tuple()):

@@ -20,21 +20,3 @@ def test_the_best_of_a_data_configuration_is_its_fittest_system_within_the_budge
     assert summary(Budget(ram_bytes=144, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 1
     assert summary(Budget(ram_bytes=200, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 0
     assert summary(Budget(ram_bytes=100, flash_bytes=100))["best_per_data_configuration"]["96px-rgb"]["index"] == 0
-
-
-def test_the_rungs_of_successive_halving_go_to_the_summary_and_the_reports():
-    from reports.markdown import report_markdown
-    from reports.render import run_header
-
-    rungs = [{"steps": 2, "configurations": ["32px-rgb", "96px-rgb"], "probe": {"32px-rgb": 0.6, "96px-rgb": 0.7}},
-             {"steps": 2, "configurations": ["96px-rgb"], "probe": {}}]
-    budget = Budget(ram_bytes=200, flash_bytes=100)
-    plain = run_summary("run", 0, [trial(0, 150, 4.1)], 1, {"builtin": True, "fingerprint": "f"},
-                        {"compiles": 0, "seconds": 0.0}, {"total": 1.0}, objective={}, budget=budget)
-    halved = run_summary("run", 0, [trial(0, 150, 4.1)], 1, {"builtin": True, "fingerprint": "f"},
-                         {"compiles": 0, "seconds": 0.0}, {"total": 1.0}, objective={}, budget=budget,
-                         pretraining_rungs=rungs)
-    assert "pretraining_rungs" not in plain and halved["pretraining_rungs"] == rungs
-    line = "pre-training by successive halving: 2 steps on 96px-rgb 0.700, 32px-rgb 0.600; 2 on 96px-rgb"
-    assert line in run_header(halved, budget).plain and line not in run_header(plain, budget).plain
-    assert line in report_markdown(halved, [], budget, [], "run")

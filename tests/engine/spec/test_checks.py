@@ -77,15 +77,6 @@ def test_warmup_steps_need_a_warmup_schedule():
     assert "training.warmup_steps" in problems({"training": {"warmup_steps": 10}})
 
 
-def test_halving_needs_the_shared_supernet():
-    found = problems({"training": {"pretrain_data": "halving", "supernets": "per_configuration"}})
-    assert "set training.supernets: shared" in found["training.pretrain_data"]
-    found = problems({"search_space": {"type": "darts"}, "strategy": {"type": "differentiable"},
-                      "training": {"pretrain_data": "halving"}})
-    assert "no supernet pre-training" in found["training.pretrain_data"]
-    assert resolve({"training": {"pretrain_data": "halving"}})[1].training.pretrain_data == "halving"
-
-
 def test_a_positive_class_needs_the_positive_average():
     assert "objective.positive_class" in problems({"objective": {"positive_class": "person"}})  # macro default
     _, config = resolve({"objective": {"positive_class": "person", "average": "positive"}})
