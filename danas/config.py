@@ -120,7 +120,6 @@ class TrainingConfig:
     pretrain_steps: int
     pretrain_rule: str
     supernets: str
-    inplace_distillation: bool
     finetune_steps: int
     final_steps: int
     final_systems: int

@@ -67,7 +67,7 @@ def recalibrate(grad: Callable, trainable: list, non_trainable: list, inputs: di
     for _ in range(count):
         x, y = next(batches)
         key, sub = jax.random.split(key)
-        loss, _, stats, _ = grad(trainable, stats, x, y, inputs, sub)
+        loss, _, stats = grad(trainable, stats, x, y, inputs, sub)
         losses.append(loss)
     failure = non_finite(np.asarray(jax.device_get(losses), np.float64), "calibration batch")
     return Calibration(non_trainable=unblend(stats, non_trainable, count), failure=failure)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import jax
-import numpy as np
 import optax
 
 from engine.backend import supernet_compiler_options
@@ -54,45 +53,30 @@ def write_back(wholes: Sequence, parts: Sequence) -> list:
 
 
 def make_grad(model, augment: Callable | None) -> Callable:
-    """grad(trainable, non_trainable, x, y, candidate, key) -> (loss, grads, non_trainable, probs),
-    for weights at least as wide as `model`'s (see the module note). `y` is integer labels [B]
-    (made one-hot on the host) or target probabilities [B, classes] (in-place distillation's
-    soft labels), so both run in one program; `probs` are the subnet's own softmax outputs, no
-    gradient through them (what a teacher hands its students). The augmentation runs as its
+    """grad(trainable, non_trainable, x, y, candidate, key) -> (loss, grads, non_trainable), for
+    weights at least as wide as `model`'s (see the module note). The augmentation runs as its
     own program, one per input shape (`compiled_augmentation`), not inside every gradient
     program: at 96 px on 2 cores it added 2.9 s to each gradient program's compilation and 1.3 s
     to its tracing, where alone it compiles in 1.6 s, and mono and rgb inputs share it."""
-    classes = getattr(model, "classes", None) or model.output_shape[-1]
 
-    def grad(trainable, non_trainable, x, targets, candidate):
+    def grad(trainable, non_trainable, x, y, candidate):
         own_stats = leading(non_trainable, model.non_trainable_variables)
 
         def loss_fn(t):
             logits, stats = model.stateless_call(leading(t, model.trainable_variables), own_stats, x,
                                                  training=True, **candidate)
-            return optax.softmax_cross_entropy(logits, targets).mean(), (stats, logits)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean(), stats
 
-        (loss, (stats, logits)), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
-        probs = jax.lax.stop_gradient(jax.nn.softmax(logits.astype("float32")))
-        return loss, grads, write_back(non_trainable, stats), probs
+        (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable)
+        return loss, grads, write_back(non_trainable, stats)
 
     program = jax.jit(grad, compiler_options=supernet_compiler_options())
-    augmentation = compiled_augmentation(augment) if augment is not None else (lambda x, key: x)
-    return lambda trainable, non_trainable, x, y, candidate, key: program(
-        trainable, non_trainable, augmentation(x, key), one_hot(y, classes), candidate)
-
-
-def one_hot(y, classes: int):
-    """Integer labels [B] as float32 one-hot rows [B, classes] (on the host: no program is
-    compiled for it); target probabilities [B, classes] as they are.
-
-    Example:
-        >>> one_hot(np.array([1, 0]), 2).tolist()
-        [[0.0, 1.0], [1.0, 0.0]]
-    """
-    if np.ndim(y) == 1:
-        return np.eye(classes, dtype=np.float32)[np.asarray(y)]
-    return y
+    if augment is None:
+        return lambda trainable, non_trainable, x, y, candidate, key: program(trainable, non_trainable, x, y,
+                                                                              candidate)
+    augmentation = compiled_augmentation(augment)
+    return lambda trainable, non_trainable, x, y, candidate, key: program(trainable, non_trainable,
+                                                                          augmentation(x, key), y, candidate)
 
 
 @functools.cache
@@ -120,25 +104,19 @@ def make_apply(optimizer: optax.GradientTransformation) -> Callable:
     return jax.jit(apply, compiler_options=supernet_compiler_options())
 
 
-def make_train_step(grad: Callable, optimizer: optax.GradientTransformation, distill: bool = False) -> Callable:
+def make_train_step(grad: Callable, optimizer: optax.GradientTransformation) -> Callable:
     """step(state, x, y, candidates, key) -> (state, loss of the first candidate).
 
     With several candidates (the sandwich rule of BigNAS, Yu et al. 2020: largest, smallest,
     random) their gradients are summed; batch-norm statistics follow the first. A candidate may
     be a `Subnet` (a gradient program and its inputs) where subnets run at different widths.
-    `distill`: in-place distillation (BigNAS; Once-for-All): the first candidate learns from the
-    labels, the others from its predictions on the same augmented batch.
     """
     apply = make_apply(optimizer)
 
     def step(state: TrainState, x, y, candidates: Sequence, key) -> tuple[TrainState, jax.Array]:
-        results, targets = [], y
-        for c in candidates:
-            program, inputs = (c.grad, c.inputs) if isinstance(c, Subnet) else (grad, c)
-            results.append(program(state.trainable, state.non_trainable, x, targets, inputs, key))
-            if distill:
-                targets = results[0][3]
-        trainable, opt_state = apply(state.trainable, state.opt_state, [r[1] for r in results])
+        results = [c.grad(state.trainable, state.non_trainable, x, y, c.inputs, key) if isinstance(c, Subnet)
+                   else grad(state.trainable, state.non_trainable, x, y, c, key) for c in candidates]
+        trainable, opt_state = apply(state.trainable, state.opt_state, [g for _, g, _ in results])
         return TrainState(trainable, results[0][2], opt_state), results[0][0]
 
     return step

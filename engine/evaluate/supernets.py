@@ -11,8 +11,7 @@ extraction exports). 'per_configuration' trains one supernet per data configurat
 
 Pre-training rules: 'full' trains the largest network (the paper); 'sandwich' trains the
 largest, the smallest and one random subnet every step (BigNAS, Yu et al. 2020), so the
-shared weights serve small candidates too; with training.inplace_distillation the smallest and
-the random one learn from the largest's predictions (BigNAS's in-place distillation).
+shared weights serve small candidates too.
 """
 
 from __future__ import annotations
@@ -40,9 +39,8 @@ from engine.space.supernet import MobileNetV2Supernet, candidate_inputs
 # Part of every checkpoint's name: bump it when the supernet's layers or their order change, so
 # checkpoints cached by an older danas are never loaded into a different network.
 # 2: initial weights drawn on the host (numpy), not by Keras's initializers;
-# 3: only the blocks and exit heads the depth choices can use;
-# 4: the loss on one-hot (or distilled) targets, one program for both
-SUPERNET_VERSION = 4
+# 3: only the blocks and exit heads the depth choices can use
+SUPERNET_VERSION = 3
 SHARED_KEY = "shared"  # the one supernet of training.supernets 'shared'
 
 
@@ -189,8 +187,6 @@ class SupernetPool:
                     self.config.search_space.mono_width_factor]
         if key == SHARED_KEY:
             settings.append([self.modality.key(d) for d in self.space.data_configs])
-        if training.inplace_distillation:
-            settings.append("inplace distillation")
         return f"{key}-{hashlib.sha256(json.dumps(settings, default=str).encode()).hexdigest()[:12]}"
 
     def _make(self, configs: list[dict[str, Any]], key: str) -> Supernet:
@@ -229,7 +225,6 @@ class SupernetPool:
         if steps == 0:
             return
         self.progress(f"pre-training the supernet for {net.key} ({steps} steps, {training.pretrain_rule}"
-                      + (" with in-place distillation" if training.inplace_distillation else "")
                       + (f", {len(configs)} data configurations" if len(configs) > 1 else "") + ")")
         optimizer = make_optimizer(training, steps)
         state = TrainState(net.trainable, net.non_trainable, net.programs.init_finetune_state(net.trainable))
@@ -257,9 +252,8 @@ class SupernetPool:
             return (largest, view.subnet(Candidate(view.data, min(depths, key=sum), min(alphas))),
                     view.subnet(Candidate(view.data, middle.depths, middle.alpha)))
 
-        step = make_train_step(None, optimizer, distill=training.inplace_distillation)
-        outcome = train(step, state, batches(), steps, stable_seed(self.config.seed, net.key, "augment"), subnets,
-                        "pre-training step")
+        outcome = train(make_train_step(None, optimizer), state, batches(), steps,
+                        stable_seed(self.config.seed, net.key, "augment"), subnets, "pre-training step")
         if outcome.failure:
             raise FatalError(f"supernet pre-training for {net.key} diverged ({outcome.failure}); lower "
                              f"training.learning_rate (now {training.learning_rate}) and run again")

@@ -139,18 +139,6 @@ def _final_steps_need_a_supernet(cfg: SpecConfig) -> Iterator[Problem]:
 
 
 @check
-def _distillation_needs_the_sandwich(cfg: SpecConfig) -> Iterator[Problem]:
-    training = cfg.training
-    if training.inplace_distillation and isinstance(cfg.strategy, DifferentiableConfig):
-        yield Problem("training.inplace_distillation", "received true; a differentiable search has no supernet "
-                      "pre-training: remove it")
-    elif training.inplace_distillation and training.pretrain_rule != "sandwich":
-        yield Problem("training.inplace_distillation", f"received true with training.pretrain_rule "
-                      f"{training.pretrain_rule}; only the sandwich rule trains subnets a largest one can teach: "
-                      "set pretrain_rule: sandwich, or remove inplace_distillation")
-
-
-@check
 def _some_architecture(cfg: SpecConfig) -> Iterator[Problem]:
     space = cfg.search_space
     if isinstance(space, MobileNetV2SpaceConfig) and not valid_depths(space.stage_depths.as_tuple()):

@@ -63,8 +63,8 @@ def test_a_narrow_step_computes_what_the_masked_supernet_computes(setup, depths)
     y = np.asarray(split.y[:batch], np.int32)
     key = jax.random.PRNGKey(0)
     # both take the supernet's whole weights; the narrow program runs on their leading slices
-    loss_w, grads_w, stats_w, _ = wide.programs.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
-    loss_n, grads_n, stats_n, _ = narrow.programs.grad(narrow.trainable, narrow.non_trainable, x, y,
+    loss_w, grads_w, stats_w = wide.programs.grad(wide.trainable, wide.non_trainable, x, y, wide.inputs(candidate), key)
+    loss_n, grads_n, stats_n = narrow.programs.grad(narrow.trainable, narrow.non_trainable, x, y,
                                                     narrow.inputs(candidate), key)
     tolerance = reorder_tolerance(wide.model, x)
     assert abs(float(loss_w) - float(loss_n)) <= tolerance * abs(float(loss_w))

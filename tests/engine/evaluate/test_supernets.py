@@ -59,14 +59,3 @@ def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuratio
     (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
     config = load_bundle_spec(tmp_path).config
     assert (config.training.supernets, config.strategy.initial_population) == ("per_configuration", "uniform")
-
-
-def test_in_place_distillation_pretrains_other_weights_under_another_name(tmp_path):
-    import numpy as np
-
-    plain, space, plain_saved, _ = watched_pool(tmp_path, "modality.resolutions=[16]")
-    taught, _, taught_saved, said = watched_pool(tmp_path, "modality.resolutions=[16]",
-                                                 "training.inplace_distillation=true")
-    first, second = (pool.get(space.data_configs[0]) for pool in (plain, taught))
-    assert plain_saved != taught_saved and "with in-place distillation" in said[0]
-    assert any(not np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(first.trainable, second.trainable))

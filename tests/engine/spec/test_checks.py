@@ -77,12 +77,6 @@ def test_warmup_steps_need_a_warmup_schedule():
     assert "training.warmup_steps" in problems({"training": {"warmup_steps": 10}})
 
 
-def test_in_place_distillation_needs_the_sandwich_rule():
-    found = problems({"training": {"inplace_distillation": True, "pretrain_rule": "full"}})
-    assert "set pretrain_rule: sandwich" in found["training.inplace_distillation"]
-    assert resolve({"training": {"inplace_distillation": True}})[1].training.inplace_distillation
-
-
 def test_a_positive_class_needs_the_positive_average():
     assert "objective.positive_class" in problems({"objective": {"positive_class": "person"}})  # macro default
     _, config = resolve({"objective": {"positive_class": "person", "average": "positive"}})
