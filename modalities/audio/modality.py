@@ -104,7 +104,9 @@ class AudioModality(CachedModality):
         self._opened = opened
         self.info = DatasetInfo(
             source=self.config.dataset.source, format="speech_commands", root=str(opened.root),
-            builtin=opened.builtin, fingerprint=fingerprint(opened.root, opened.source.files()),
+            # a built-in set's version is in its folder's name; its WAVs all have one size
+            builtin=opened.builtin, fingerprint=fingerprint(opened.root, opened.source.files(),
+                                                            opened.root.name if opened.builtin else ""),
             classes=opened.source.classes, split_names=names,
             counts={s: len(r) for s, r in self._records.items()}, dropped=dropped)
         return self.info

@@ -63,3 +63,19 @@ def test_speech_set_is_a_speech_commands_tree(tmp_path):
     assert all(split_of(s) == "validation" for s in speakers["validation"])
     (position, (samples, rate)), = source.read("train", splits["train"][:1])
     assert rate == 16000 and len(samples) == 16000 and np.abs(samples).max() > 0.05
+
+
+def test_the_speech_set_is_the_same_whatever_the_workers(tmp_path, monkeypatch):
+    """eSpeak NG seeds its voice noise from the clock and keeps state between words: the set
+    seeds each clip and says each group of speakers in a fresh process of its own, so two
+    generations, on one worker and on three, write the same bytes (unseeded, two generations on
+    the same machine differed in their clips and their babble noise)."""
+    pytest.importorskip("espeakng_loader")
+    from modalities.audio.builtin import speech_dataset
+
+    monkeypatch.setattr(speech_dataset, "SPEAKERS_PER_PROCESS", 4)  # 10 speakers: 3 groups and the noises
+    speech_dataset.generate_speech_dataset(tmp_path / "one", 200, seed=0, workers=1)
+    speech_dataset.generate_speech_dataset(tmp_path / "three", 200, seed=0, workers=3)
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.wav"))
+    assert len(files) == 10 * 20 + 6
+    assert all((tmp_path / "one" / f).read_bytes() == (tmp_path / "three" / f).read_bytes() for f in files)

@@ -3,6 +3,15 @@
 The library and its voices come from the `espeakng-loader` wheel (`pip install danas[speech]`;
 eSpeak NG is GPL-3.0 and is used only to generate the built-in set). The engine keeps global
 state, so each process initialises it once and synthesizes one word at a time.
+
+eSpeak NG draws the noise of some voices (breath, aspiration of the Klatt variants) from the C
+library's rand() and from a generator of its own, both seeded from the clock: unseeded, the
+same word in the same voice came out different in every process (two cold generations of the
+built-in speech set differed in their clips, so kws_small's trials differed from one fresh
+cache to the next). `say` seeds both with its own seed first. The engine also keeps state
+between words (its pitch flutter advances with every sample), so a clip still depends on the
+words said before it in the process: the set says fixed groups of speakers, each in a fresh
+process (speech_dataset.py).
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ class Espeak:
         if self.sample_rate <= 0:
             raise DataError(f"eSpeak NG failed to start (code {self.sample_rate}); {INSTALL_HINT}")
         self._chunks: list[np.ndarray] = []
+        self.libc = ctypes.CDLL(None)  # this process's C library: the rand() eSpeak NG calls
         self._callback = _CALLBACK(self._collect)  # kept alive as long as the engine
         self.lib.espeak_SetSynthCallback(self._callback)
 
@@ -47,13 +57,16 @@ class Espeak:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         return 0
 
-    def say(self, text: str, voice: str, pitch: int, pitch_range: int, rate: int) -> np.ndarray:
-        """The spoken `text` as float32 samples at `self.sample_rate`."""
+    def say(self, text: str, voice: str, pitch: int, pitch_range: int, rate: int, seed: int) -> np.ndarray:
+        """The spoken `text` as float32 samples at `self.sample_rate`; `seed` seeds the voice's
+        noise, so the same arguments give the same samples in any process, in any order."""
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise DataError(f"eSpeak NG has no voice {voice!r}")
         for parameter, value in ((RATE, rate), (PITCH, pitch), (RANGE, pitch_range), (VOLUME, 100)):
             self.lib.espeak_SetParameter(parameter, value, 0)
         self._chunks = []
+        self.libc.srand(ctypes.c_uint(seed & 0xFFFFFFFF))
+        self.lib.espeak_ng_SetRandSeed(ctypes.c_long(seed & 0x7FFFFFFF))
         encoded = text.encode() + b"\0"
         self.lib.espeak_Synth(encoded, len(encoded), 0, POS_CHARACTER, 0, ESPEAK_CHARS_AUTO, None, None)
         self.lib.espeak_Synchronize()

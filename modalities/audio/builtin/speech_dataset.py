@@ -19,9 +19,9 @@ import numpy as np
 from modalities.audio.builtin.espeak import engine
 from modalities.audio.speech_labels import KEYWORDS, WORDS
 from modalities.audio.wav import resample, write_wav
-from modalities.parallel import parallel_map
+from modalities.parallel import isolated_map
 
-VERSION = 1
+VERSION = 2  # 2: eSpeak NG's noise seeded per clip (version 1 differed between generations)
 RATE = 16000
 ACCENTS = ("en", "en-US", "en-GB-x-rp", "en-GB-scotland", "en-029", "en-US-nyc",
            "en-GB-x-gbclan", "en-GB-x-gbcwmd")
@@ -32,6 +32,11 @@ VARIANTS = ("f1", "f2", "f3", "f4", "f5", "m1", "m2", "m3", "m4", "m5", "m6", "m
             "rob", "robert", "shelby", "steph", "travis")
 AUX_WORDS = tuple(w for w in WORDS if w not in KEYWORDS)
 AUX_PER_SPEAKER = 10
+# Speakers synthesized in one process, in order: eSpeak NG keeps state between words (its
+# pitch flutter advances with every sample, and no call resets it), so a clip depends on the
+# words said before it in its process. Fixed groups, each in a fresh process, make the set the
+# same whatever the number of workers or CPUs.
+SPEAKERS_PER_PROCESS = 16
 SPLIT_PERCENT = {"validation": 10, "test": 10}
 
 
@@ -47,6 +52,16 @@ def speaker_id(seed: int, index: int) -> str:
     return hashlib.sha256(f"{seed}-{index}".encode()).hexdigest()[:8]
 
 
+def clip_seed(*parts) -> int:
+    """The seed of one synthesized clip's voice noise, from what identifies the clip.
+
+    Example:
+        >>> clip_seed(0, 3, "yes") == clip_seed(0, 3, "yes") != clip_seed(0, 3, "no")
+        True
+    """
+    return int(hashlib.sha256(repr(parts).encode()).hexdigest()[:8], 16)
+
+
 def split_of(speaker: str) -> str:
     """Speaker-disjoint split, from a hash of the speaker id (as Speech Commands does)."""
     bucket = int(speaker, 16) % 100
@@ -60,9 +75,11 @@ def generate_speech_dataset(folder: Path, size: int, seed: int = 0, workers: int
     speakers = max(10, size // (len(KEYWORDS) + AUX_PER_SPEAKER))
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    jobs = [(seed, index) for index in range(speakers)]
+    groups = [(seed, tuple(range(start, min(start + SPEAKERS_PER_PROCESS, speakers))))
+              for start in range(0, speakers, SPEAKERS_PER_PROCESS)]
     lists = {"validation": [], "test": []}
-    results = parallel_map(_speaker_clips, jobs, workers)
+    results = isolated_map(_group_clips, [*groups, (seed, None)], workers)
+    noises = results.pop()
     for clips in results:
         for relative, data in clips:
             path = tmp / relative
@@ -73,7 +90,9 @@ def generate_speech_dataset(folder: Path, size: int, seed: int = 0, workers: int
                 lists[split].append(relative)
     (tmp / "validation_list.txt").write_text("\n".join(sorted(lists["validation"])) + "\n")
     (tmp / "testing_list.txt").write_text("\n".join(sorted(lists["test"])) + "\n")
-    _write_noises(tmp / "_background_noise_", seed)
+    (tmp / "_background_noise_").mkdir()
+    for name, data in noises:
+        (tmp / "_background_noise_" / name).write_bytes(data)
     (tmp / "done").write_text("ok")
     try:
         os.replace(tmp, folder)
@@ -81,8 +100,16 @@ def generate_speech_dataset(folder: Path, size: int, seed: int = 0, workers: int
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _speaker_clips(job: tuple[int, int]) -> list[tuple[str, bytes]]:
-    seed, index = job
+def _group_clips(job: tuple[int, tuple[int, ...] | None]) -> list[tuple[str, bytes]]:
+    """The clips of a group of speakers, said in order in this (fresh) process: (path, WAV
+    bytes); with no speakers (None), the background noises instead: (file name, WAV bytes)."""
+    seed, speakers = job
+    if speakers is None:
+        return _noises(seed)
+    return [clip for index in speakers for clip in _speaker_clips(seed, index)]
+
+
+def _speaker_clips(seed: int, index: int) -> list[tuple[str, bytes]]:
     rng = np.random.default_rng([seed, index, 7])
     speaker = speaker_id(seed, index)
     voice = f"{ACCENTS[rng.integers(len(ACCENTS))]}+{VARIANTS[rng.integers(len(VARIANTS))]}"
@@ -92,7 +119,7 @@ def _speaker_clips(job: tuple[int, int]) -> list[tuple[str, bytes]]:
     clips = []
     for word in words:
         spoken = engine().say(word, voice, int(np.clip(pitch + rng.normal(0, 5), 0, 99)),
-                              pitch_range, int(rate * rng.uniform(0.85, 1.2)))
+                              pitch_range, int(rate * rng.uniform(0.85, 1.2)), clip_seed(seed, index, word))
         clip = _finish(spoken, engine().sample_rate, colour, rng)
         clips.append((f"{word}/{speaker}_nohash_0.wav", write_wav(clip, RATE)))
     return clips
@@ -132,9 +159,8 @@ def _band_limit(audio: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.fft.irfft(spectrum, n=len(audio)).astype(np.float32)
 
 
-def _write_noises(folder: Path, seed: int) -> None:
-    """Six 10 s noises: white, pink, brown, mains hum, running water, babble."""
-    folder.mkdir(exist_ok=True)
+def _noises(seed: int) -> list[tuple[str, bytes]]:
+    """Six 10 s noises (file name, WAV bytes): white, pink, brown, mains hum, running water, babble."""
     rng = np.random.default_rng([seed, 99])
     n = 10 * RATE
     white = rng.normal(0, 1, n)
@@ -145,12 +171,12 @@ def _write_noises(folder: Path, seed: int) -> None:
     hum = sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 6)) / k for k in range(1, 6)) + 0.05 * white
     water = _band_limit(white.astype(np.float32), 400, 3000) * (1 + 0.5 * np.sin(2 * np.pi * 7 * t))
     babble = np.zeros(n)
-    for _ in range(40):
-        word = engine().say(str(rng.choice(WORDS)), f"en+{rng.choice(VARIANTS)}", int(rng.integers(20, 80)), 50, 170)
+    for i in range(40):
+        word = engine().say(str(rng.choice(WORDS)), f"en+{rng.choice(VARIANTS)}", int(rng.integers(20, 80)), 50, 170,
+                            clip_seed(seed, "babble", i))
         word = resample(word, engine().sample_rate, RATE)[: n // 4]
         start = int(rng.integers(0, n - len(word)))
         babble[start:start + len(word)] += word
-    for name, noise in (("white_noise", white), ("pink_noise", pink), ("brown_noise", brown),
-                        ("mains_hum", hum), ("running_water", water), ("babble", babble)):
-        noise = 0.5 * noise / max(np.abs(noise).max(), 1e-9)
-        (folder / f"{name}.wav").write_bytes(write_wav(noise, RATE))
+    return [(f"{name}.wav", write_wav(0.5 * noise / max(np.abs(noise).max(), 1e-9), RATE))
+            for name, noise in (("white_noise", white), ("pink_noise", pink), ("brown_noise", brown),
+                                ("mains_hum", hum), ("running_water", water), ("babble", babble))]
