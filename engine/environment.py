@@ -1,5 +1,7 @@
-"""What a result was measured on: Python, Keras, JAX, optax, devices and the danas commit.
-Recorded in a run's env.json and in every benchmark's results."""
+"""What a result was measured on: Python, Keras, JAX, optax, devices, the CPU model and the
+danas commit. Recorded in a run's env.json and in every benchmark's results: another CPU model
+rounds differently (XLA:CPU picks its kernels by instruction set), so the same spec and seed
+train to other weights there."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import Any
 
 
 def environment() -> dict[str, Any]:
-    """Versions, devices, CPU count and the git commit of this danas (None outside a checkout)."""
+    """Versions, devices, CPU count and model, and the git commit of this danas (None outside a
+    checkout)."""
     import jax
     import jaxlib
     import optax
@@ -20,9 +23,22 @@ def environment() -> dict[str, Any]:
 
     module = load_keras()
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "cpu_model": cpu_model(),
             "keras": module.__version__, "jax": jax.__version__, "jaxlib": jaxlib.__version__,
             "optax": optax.__version__, "backend": module.backend.backend(),
             "devices": [str(d) for d in jax.devices()], "danas_commit": _git_commit()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name ('AMD EPYC ...'), from /proc/cpuinfo on Linux, else what Python
+    says ('' when nothing does)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
 
 
 def _git_commit() -> str | None:
