@@ -27,6 +27,12 @@ step: 265-355 s for its 300 steps against the shared supernet's 156-184 s):
   2-4 not run (stopped for time). Before the screening took the fittest system within the
   budget, data-aware screened a 153 kB 96 px system it could not return and chose 64 px rgb
   (0.832), and the pinned arm returned an unscreened one (0.826).
+- stm32f765, all 5 seeds, equal wall by the rule above, on a 2.3x faster 2-core host (AMD
+  EPYC; `bench/results/data_aware.json`, 55 min): hardware-aware ahead in 5 of 5. DA / HA
+  test: 0.829 / 0.848, 0.848 / 0.853, 0.856 / 0.858, 0.849 / 0.886, 0.813 / 0.875; both
+  return 96 px rgb. There the pinned arm evaluates its whole space (48 systems: 16 depth
+  vectors x 3 alphas) in about two minutes of search and stops, so it ends 80-180 s before
+  data-aware (244-265 s against 337-445 s), which evaluates 263-286 of its 288.
 On the built-in set accuracy follows resolution and colour, so the pinned configuration is the
 best one wherever it fits, and even the smallest 96 px rgb networks (0.83-0.86 after 300
 steps) beat the best 64 px ones (0.81): the hardware-aware arm, with all its pre-training on
