@@ -48,7 +48,7 @@ class Espeak:
         if self.sample_rate <= 0:
             raise DataError(f"eSpeak NG failed to start (code {self.sample_rate}); {INSTALL_HINT}")
         self._chunks: list[np.ndarray] = []
-        self.libc = ctypes.CDLL(None)  # this process's C library: the rand() eSpeak NG calls
+        self.libc = _libc()
         self._callback = _CALLBACK(self._collect)  # kept alive as long as the engine
         self.lib.espeak_SetSynthCallback(self._callback)
 
@@ -59,7 +59,9 @@ class Espeak:
 
     def say(self, text: str, voice: str, pitch: int, pitch_range: int, rate: int, seed: int) -> np.ndarray:
         """The spoken `text` as float32 samples at `self.sample_rate`; `seed` seeds the voice's
-        noise, so the same arguments give the same samples in any process, in any order."""
+        noise. The samples still depend on the words said before in this process (see the
+        module note): the same calls in the same order from a fresh process give the same
+        samples."""
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise DataError(f"eSpeak NG has no voice {voice!r}")
         for parameter, value in ((RATE, rate), (PITCH, pitch), (RANGE, pitch_range), (VOLUME, 100)):
@@ -72,6 +74,16 @@ class Espeak:
         self.lib.espeak_Synchronize()
         samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
         return samples.astype(np.float32) / 32768.0
+
+
+def _libc() -> ctypes.CDLL:
+    """This process's C library, whose rand() eSpeak NG calls (POSIX: Linux, macOS)."""
+    try:
+        return ctypes.CDLL(None)
+    except (OSError, TypeError):
+        raise DataError("the built-in speech set seeds eSpeak NG through the C library's srand(), which "
+                        "only a POSIX system (Linux, macOS) exposes this way; generate it there, or point "
+                        "dataset.path at a Speech Commands v0.02 copy") from None
 
 
 @lru_cache(maxsize=1)
