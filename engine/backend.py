@@ -48,21 +48,31 @@ def enable_compilation_cache(folder: Path) -> None:
 # and in 6.8 s with the older ones (full 96 px network: 16.0 s vs 13.3 s), the steps running as
 # fast (9.2 vs 9.1 ms at 16 px, 62 vs 53 ms at 64 px, 455 vs 466 ms at 96 px; jaxlib 0.10.2,
 # 2 cores). Not for the DARTS programs: they compile 2.5x slower with the older emitters.
-SUPERNET_XLA_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
+# LLVM at -O1 instead of XLA's default -O2: the wakevision_small gradient program at 64 px compiled
+# in 3.7-4.0 s instead of 4.8-5.1 s (three fresh processes each, 2 cores) and stepped as fast
+# (91-100 vs 92-115 ms; 96 px 250 vs 251 ms): its convolutions are library calls LLVM never
+# sees, and -O2's extra passes only polish the elementwise loops around them. -O0 compiles in
+# 1.9 s but steps 4x slower. In the cold wakevision_small run the six gradient programs took
+# 31.5 s instead of 36.0 s, all 25 programs 42.0 s instead of 46.6 s. The rounding differs from
+# -O2's, so the same seed trains to other weights. An optimisation level set in XLA_FLAGS wins
+# (the tests run at -O0).
+SUPERNET_XLA_OPTIONS = {"xla_cpu_use_fusion_emitters": False, "xla_backend_optimization_level": 1}
 
 
 @lru_cache(maxsize=1)
 def supernet_compiler_options() -> dict[str, Any]:
     """SUPERNET_XLA_OPTIONS for `jax.jit(..., compiler_options=...)` where this XLA takes them,
     else none (XLA is retiring the older emitters; an unknown option is an error at compile time,
-    so a one-line program is compiled with them first)."""
+    so a one-line program is compiled with them first). An option XLA_FLAGS sets is left to it."""
     import jax
     import jax.numpy as jnp
 
+    flags = os.environ.get("XLA_FLAGS", "")
+    options = {name: value for name, value in SUPERNET_XLA_OPTIONS.items() if f"--{name}=" not in flags}
     if jax.default_backend() != "cpu":
         return {}
     try:
-        jax.jit(jnp.negative, compiler_options=SUPERNET_XLA_OPTIONS)(jnp.zeros(1))
+        jax.jit(jnp.negative, compiler_options=options)(jnp.zeros(1))
     except TypeError as error:  # a jax whose jit has no compiler_options
         if "compiler_options" not in str(error):
             raise
@@ -71,7 +81,7 @@ def supernet_compiler_options() -> dict[str, Any]:
         if "compile option" not in str(error):
             raise
         return {}
-    return dict(SUPERNET_XLA_OPTIONS)
+    return options
 
 
 def load_keras():
