@@ -89,16 +89,18 @@ class Evaluator:
         record.metrics = metrics
         record.fitness = fitness(record.metrics, record.estimate, self.budget, self.config.objective.weights)
 
-    def finetune(self, net: Supernet, candidate: Candidate, steps: int | None = None) -> tuple[list, list, str]:
-        """Fine-tunes a copy of the supernet's weights for `steps` steps (default: the search's
+    def finetune(self, net: Supernet, candidate: Candidate, steps: int | None = None,
+                 start: tuple[list, list] | None = None, after: int = 0) -> tuple[list, list, str]:
+        """Fine-tunes a copy of the supernet's weights (or of `start`, (trainable, non-trainable)
+        weights already fine-tuned for `after` steps) for `steps` steps (default: the search's
         training.finetune_steps), the learning-rate schedule spanning them, then re-estimates
         the batch-norm statistics on training.calibration_batches batches; returns the weights
-        and a failure reason or ''."""
+        and a failure reason or ''. Batches continuing after `after` steps are drawn anew."""
         training = self.config.training
         steps = training.finetune_steps if steps is None else steps
-        seed = stable_seed(self.config.seed, candidate.to_json())
+        seed = stable_seed(self.config.seed, candidate.to_json(), *(["after", after] if after else []))
         inputs = net.inputs(candidate)
-        trainable, non_trainable = net.trainable, net.non_trainable
+        trainable, non_trainable = start if start is not None else (net.trainable, net.non_trainable)
         if steps:
             step = net.programs.finetune_step if steps == training.finetune_steps else self._step_for(net, steps)
             state = TrainState(trainable, non_trainable, net.programs.init_finetune_state(trainable))

@@ -16,7 +16,10 @@ supernet: 96px rgb and mono candidates 0.673-0.687 after 20 steps; after 150 ste
 of each data configuration is fine-tuned for screen_steps and measured on validation again (a
 configuration with none is skipped: nothing of it could be returned); the long final
 fine-tune goes to the most accurate of those (which joins the returned systems if the search's
-Pareto front left it out), and the report ranks the data configurations by them.
+Pareto front left it out), and the report ranks the data configurations by them. A final
+fine-tune longer than the screening's continues from the screened weights: the remaining steps,
+on batches of their own, with the schedule started again over them (a warm restart,
+Loshchilov and Hutter 2017), so the screening's steps are not paid twice.
 """
 
 from __future__ import annotations
@@ -121,19 +124,21 @@ def final_jobs(trials: list[TrialRecord], training: TrainingConfig, fits: Callab
 
 def reusing(jobs: list[FinalJob], trained: dict[int, FinalWeights]) -> list[FinalJob]:
     """`jobs`, each with its system's screened weights (trial index -> weights) where those come
-    from the job's own number of steps: fine-tuning is deterministic per (seed, system), so
-    training them again would give the same weights (wakevision_small screens for its
-    final_steps: the long fine-tune of the system it returns is its screening's).
+    from at most the job's own number of steps: from as many, they are the job's weights
+    (fine-tuning is deterministic per (seed, system), so training again would give the same);
+    from fewer, the job's fine-tune continues from them (`final_weights`) rather than starting
+    over from the supernet's weights.
 
     Example:
         >>> from types import SimpleNamespace as T
-        >>> jobs = [FinalJob(trial=T(index=3), steps=300), FinalJob(trial=T(index=4), steps=300)]
-        >>> screened = {3: T(steps=300), 4: T(steps=20)}
+        >>> jobs = [FinalJob(trial=T(index=3), steps=300), FinalJob(trial=T(index=4), steps=20),
+        ...         FinalJob(trial=T(index=5), steps=600)]
+        >>> screened = {3: T(steps=300), 4: T(steps=300), 5: T(steps=300)}
         >>> [job.trained is not None for job in reusing(jobs, screened)]
-        [True, False]
+        [True, False, True]
     """
     return [replace(job, trained=trained[job.trial.index])
-            if job.trial.index in trained and trained[job.trial.index].steps == job.steps else job for job in jobs]
+            if job.trial.index in trained and trained[job.trial.index].steps <= job.steps else job for job in jobs]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,7 +166,12 @@ def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
     # in the search's programs: no compilation per system, and on CPU a narrower program saves
     # little (a 96 px step of the 1/3-width mono subnet costs 0.64x the full width's, 2 cores),
     # less than compiling it costs over a few hundred steps
-    trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
+    if job.trained is not None:  # screened for fewer steps: the rest continue from there
+        trainable, non_trainable, failure = evaluator.finetune(
+            net, candidate, steps - job.trained.steps, start=(job.trained.trainable, job.trained.non_trainable),
+            after=job.trained.steps)
+    else:
+        trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
     warning = ""
     if failure:
         steps = evaluator.config.training.finetune_steps

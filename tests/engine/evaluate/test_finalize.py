@@ -97,4 +97,32 @@ def test_a_screened_system_is_measured_with_its_screened_weights_which_are_the_r
     assert tested.metrics == retrained.metrics and tested.steps == retrained.steps == 3
     for a, b in zip(tested.trainable + tested.non_trainable, retrained.trainable + retrained.non_trainable):
         np.testing.assert_array_equal(a, b)
-    assert reusing([FinalJob(trial=record, steps=4)], {record.index: screened})[0].trained is None
+    assert reusing([FinalJob(trial=record, steps=2)], {record.index: screened})[0].trained is None
+
+
+def test_a_final_fine_tune_longer_than_the_screening_continues_from_the_screened_weights(tmp_path):
+    """The screening's 3 steps are not paid again: a 5-step final job trains 2 more steps from
+    the screened weights (its own batches, its own schedule), which is not what 5 steps from
+    the supernet's weights give."""
+    import numpy as np
+
+    from engine.evaluate.finalize import FinalJob, final_weights, reusing
+    from engine.space.candidate import Candidate
+    from tests.smoke_runs import small_pool
+
+    pool, evaluator, _ = small_pool(tmp_path, calibration_batches=2)
+    candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
+    record = dataclasses.replace(FRONT[0], candidate=candidate.to_json(), data_key="8px-rgb")
+    screened = final_weights(evaluator, FinalJob(trial=record, steps=3, split="validation"))
+    (job,) = reusing([FinalJob(trial=record, steps=5)], {record.index: screened})
+    assert job.trained is screened
+    continued = final_weights(evaluator, job)
+    assert continued.steps == 5
+    net = pool.for_candidate(candidate)
+    trainable, _, failure = evaluator.finetune(net, candidate, 2, start=(screened.trainable, screened.non_trainable),
+                                              after=3)
+    assert failure == ""
+    for a, b in zip(continued.trainable, trainable):
+        np.testing.assert_array_equal(a, np.asarray(b))
+    afresh = final_weights(evaluator, FinalJob(trial=record, steps=5))
+    assert any(not np.array_equal(a, b) for a, b in zip(continued.trainable, afresh.trainable))
