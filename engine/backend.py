@@ -59,6 +59,17 @@ def enable_compilation_cache(folder: Path) -> None:
 SUPERNET_XLA_OPTIONS = {"xla_cpu_use_fusion_emitters": False, "xla_backend_optimization_level": 1}
 
 
+def unset_in(options: dict[str, Any], flags: str) -> dict[str, Any]:
+    """`options` less those that `flags` (XLA_FLAGS) sets.
+
+    Example:
+        >>> unset_in({"xla_backend_optimization_level": 1, "xla_cpu_use_fusion_emitters": False},
+        ...          "--xla_backend_optimization_level=0")
+        {'xla_cpu_use_fusion_emitters': False}
+    """
+    return {name: value for name, value in options.items() if f"--{name}=" not in flags}
+
+
 @lru_cache(maxsize=1)
 def supernet_compiler_options() -> dict[str, Any]:
     """SUPERNET_XLA_OPTIONS for `jax.jit(..., compiler_options=...)` where this XLA takes them,
@@ -67,8 +78,7 @@ def supernet_compiler_options() -> dict[str, Any]:
     import jax
     import jax.numpy as jnp
 
-    flags = os.environ.get("XLA_FLAGS", "")
-    options = {name: value for name, value in SUPERNET_XLA_OPTIONS.items() if f"--{name}=" not in flags}
+    options = unset_in(SUPERNET_XLA_OPTIONS, os.environ.get("XLA_FLAGS", ""))
     if jax.default_backend() != "cpu":
         return {}
     try:

@@ -55,17 +55,19 @@ dataset: {{source: image_folder, path: {data}, cache_dir: {cache}}}
 modality: {{type: vision, resolutions: {resolutions}, color: {colors}}}
 search_space: {{type: mobilenetv2, alphas: [0.25, 0.5], stage_depths: {depths}}}
 strategy: {{type: random}}
-training: {{pretrain_steps: 40, finetune_steps: 10, batch_size: 16, eval_batch_size: 64, learning_rate: {lr}}}
-budget: {{max_evaluations: 6}}
+training: {{pretrain_steps: {pretrain}, finetune_steps: {finetune}, batch_size: 16, eval_batch_size: 64, learning_rate: {lr}}}
+budget: {{max_evaluations: {evaluations}}}
 output: {{root: {runs}}}
 """
 
 
-def search(folder: Path, data: Path, resolutions: str, colors: str, learning_rate: float = 0.01) -> Path:
+def search(folder: Path, data: Path, resolutions: str, colors: str, learning_rate: float = 0.01,
+           pretrain_steps: int = 40, finetune_steps: int = 10, evaluations: int = 6) -> Path:
     """Runs the search on a task's images (runs and cache in `folder`); returns the bundle."""
     spec = folder / "spec.yaml"
     spec.write_text(SPEC.format(data=data, cache=folder / "cache", runs=folder / "runs", depths=SMOKE_DEPTHS,
-                                resolutions=resolutions, colors=colors, lr=learning_rate), encoding="utf-8")
+                                resolutions=resolutions, colors=colors, lr=learning_rate, pretrain=pretrain_steps,
+                                finetune=finetune_steps, evaluations=evaluations), encoding="utf-8")
     assert main([str(spec)]) == 0
     (bundle,) = (folder / "runs").iterdir()
     return bundle
