@@ -33,6 +33,8 @@ step: 265-355 s for its 300 steps against the shared supernet's 156-184 s):
   return 96 px rgb. There the pinned arm evaluates its whole space (48 systems: 16 depth
   vectors x 3 alphas) in about two minutes of search and stops, so it ends 80-180 s before
   data-aware (244-265 s against 337-445 s), which evaluates 263-286 of its 288.
+All of the above ran with the spec's former `final_steps: 300`; since then the chosen system's
+fine-tune continues from its screening to 600 steps in both arms (not rerun).
 On the built-in set accuracy follows resolution and colour, so the pinned configuration is the
 best one wherever it fits, and even the smallest 96 px rgb networks (0.83-0.86 after 300
 steps) beat the best 64 px ones (0.81): the hardware-aware arm, with all its pre-training on

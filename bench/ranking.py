@@ -22,9 +22,11 @@ fine-tune (the spec now) 0.412, within 0.0 / 0.67 / 0.33. The same candidates an
 figures against the 2-seed, 1,800-image truth: 0.534 across all, within 0.33 / 0.33 / 0.33;
 by loss 0.515 (28 min). The same code on another 2-core host (AMD EPYC, 2.3x faster; its
 floating-point rounding sends every training elsewhere): **0.739** across all, within 0.18 /
--0.33 / 0.67, by loss 0.697 (10 min alone; `bench/results/ranking.json` is this run). So one
+-0.33 / 0.67, by loss 0.697 (10 min alone). So one
 12-candidate tau moves by 0.2 between hosts (its standard error is ~0.2): read it with that
-spread. What decides it:
+spread. A third 2-core host (avx512, the first host's speed), with the supernet programs at
+LLVM -O1 (other rounding, another supernet): **0.739** across all, within 32px-mono / 64px-mono
+/ 96px-rgb 0.0 / 0.18 / 0.18, by loss 0.504 (18 min; `bench/results/ranking.json` is this run). What decides it:
 whether the shared supernet rates the smallest 96 px rgb networks above the mono ones (trained
 alone they reach 0.76-0.80 against 0.61-0.72): on the first host it did not (0.653 / 0.663
 against 0.675-0.688), on the second it did (0.672-0.722 against 0.62-0.69); within a data
