@@ -156,8 +156,9 @@ class FinalWeights:
 
 def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
     """Fine-tunes a system for `job.steps` and measures it on `job.split`.
-    A longer final fine-tune that diverges is reported in `warning`, and the system the search
-    measured (its finetune_steps) is returned instead."""
+    A longer final fine-tune that diverges is reported in `warning`, and the system falls back
+    to its screened weights if it continued from them, else to the system the search measured
+    (its finetune_steps)."""
     trial, steps, candidate = job.trial, job.steps, Candidate.from_json(job.trial.candidate)
     net = evaluator.pool.for_candidate(candidate)
     if job.trained is not None and job.trained.steps == steps:
@@ -174,12 +175,16 @@ def final_weights(evaluator: Evaluator, job: FinalJob) -> FinalWeights:
         trainable, non_trainable, failure = evaluator.finetune(net, candidate, steps)
     warning = ""
     if failure:
-        steps = evaluator.config.training.finetune_steps
         kind, setting = ("screening", "screen_steps") if job.split == "validation" else ("final", "final_steps")
+        if job.trained is not None:  # the screened system stands
+            steps, instead = job.trained.steps, f"its screened weights ({job.trained.steps} steps)"
+            trainable, non_trainable = job.trained.trainable, job.trained.non_trainable
+        else:
+            steps = evaluator.config.training.finetune_steps
+            instead = f"the system the search measured ({steps} steps)"
+            trainable, non_trainable, _ = evaluator.finetune(net, candidate)
         warning = (f"trial {trial.index + 1}: the {job.steps}-step {kind} fine-tune diverged ({failure}); using "
-                   f"the system the search measured ({steps} steps); "
-                   f"lower training.{setting} or training.learning_rate")
-        trainable, non_trainable, _ = evaluator.finetune(net, candidate)
+                   f"{instead}; lower training.{setting} or training.learning_rate")
     metrics = evaluator.measure(net, trainable, non_trainable, candidate, job.split)
     return FinalWeights(trainable=[np.asarray(v) for v in trainable], non_trainable=[np.asarray(v) for v in non_trainable],
                         metrics=metrics, steps=steps, warning=warning)

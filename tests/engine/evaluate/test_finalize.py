@@ -78,19 +78,27 @@ def test_with_screening_the_long_fine_tune_goes_to_the_most_accurate_screened_sy
     assert [(j.trial.index, j.steps) for j in jobs] == [(0, 20), (1, 20), (2, 300), (3, 20)]
 
 
-def test_a_screened_system_is_measured_with_its_screened_weights_which_are_the_retrained_ones(tmp_path):
-    """Reusing a screening's weights for a final job of as many steps is only an economy: fine-
-    tuning the system again gives the very same weights, hence the same test metrics."""
-    import numpy as np
-
-    from engine.evaluate.finalize import FinalJob, final_weights, reusing
+def screened_system(tmp_path):
+    """(pool, evaluator, candidate, record, its weights screened for 3 steps) of an 8 px system."""
+    from engine.evaluate.finalize import FinalJob, final_weights
     from engine.space.candidate import Candidate
     from tests.smoke_runs import small_pool
 
     pool, evaluator, _ = small_pool(tmp_path, calibration_batches=2)
     candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
     record = dataclasses.replace(FRONT[0], candidate=candidate.to_json(), data_key="8px-rgb")
-    screened = final_weights(evaluator, FinalJob(trial=record, steps=3, split="validation"))
+    return pool, evaluator, candidate, record, final_weights(evaluator, FinalJob(trial=record, steps=3,
+                                                                                  split="validation"))
+
+
+def test_a_screened_system_is_measured_with_its_screened_weights_which_are_the_retrained_ones(tmp_path):
+    """Reusing a screening's weights for a final job of as many steps is only an economy: fine-
+    tuning the system again gives the very same weights, hence the same test metrics."""
+    import numpy as np
+
+    from engine.evaluate.finalize import FinalJob, final_weights, reusing
+
+    _, evaluator, _, record, screened = screened_system(tmp_path)
     (reused,) = reusing([FinalJob(trial=record, steps=3)], {record.index: screened})
     assert reused.trained is screened
     tested, retrained = final_weights(evaluator, reused), final_weights(evaluator, FinalJob(trial=record, steps=3))
@@ -107,22 +115,38 @@ def test_a_final_fine_tune_longer_than_the_screening_continues_from_the_screened
     import numpy as np
 
     from engine.evaluate.finalize import FinalJob, final_weights, reusing
-    from engine.space.candidate import Candidate
-    from tests.smoke_runs import small_pool
 
-    pool, evaluator, _ = small_pool(tmp_path, calibration_batches=2)
-    candidate = Candidate({"resolution": 8, "color": "rgb"}, (1, 0, 0, 0, 0), 0.5)
-    record = dataclasses.replace(FRONT[0], candidate=candidate.to_json(), data_key="8px-rgb")
-    screened = final_weights(evaluator, FinalJob(trial=record, steps=3, split="validation"))
+    pool, evaluator, candidate, record, screened = screened_system(tmp_path)
     (job,) = reusing([FinalJob(trial=record, steps=5)], {record.index: screened})
     assert job.trained is screened
     continued = final_weights(evaluator, job)
-    assert continued.steps == 5
-    net = pool.for_candidate(candidate)
-    trainable, _, failure = evaluator.finetune(net, candidate, 2, start=(screened.trainable, screened.non_trainable),
-                                              after=3)
+    assert continued.steps == 5 and continued.warning == ""
+    trainable, _, failure = evaluator.finetune(pool.for_candidate(candidate), candidate, 2,
+                                              start=(screened.trainable, screened.non_trainable), after=3)
     assert failure == ""
     for a, b in zip(continued.trainable, trainable):
         np.testing.assert_array_equal(a, np.asarray(b))
     afresh = final_weights(evaluator, FinalJob(trial=record, steps=5))
     assert any(not np.array_equal(a, b) for a, b in zip(continued.trainable, afresh.trainable))
+
+
+def test_a_continued_fine_tune_that_diverges_falls_back_to_the_screened_weights(tmp_path, monkeypatch):
+    """Not to the search's unfine-tuned system: the screened one is a working system."""
+    import numpy as np
+
+    from engine.evaluate.finalize import FinalJob, final_weights, reusing
+
+    _, evaluator, _, record, screened = screened_system(tmp_path)
+    finetune = evaluator.finetune
+
+    def diverging(net, candidate, steps=None, start=None, after=0):
+        trainable, non_trainable, _ = finetune(net, candidate, steps, start, after)
+        return trainable, non_trainable, ("loss became nan at fine-tuning step 1" if start is not None else "")
+
+    monkeypatch.setattr(evaluator, "finetune", diverging)
+    (job,) = reusing([FinalJob(trial=record, steps=5)], {record.index: screened})
+    result = final_weights(evaluator, job)
+    assert result.steps == 3 and "5-step final fine-tune diverged" in result.warning
+    assert "its screened weights (3 steps)" in result.warning
+    for a, b in zip(result.trainable, screened.trainable):
+        np.testing.assert_array_equal(a, b)
