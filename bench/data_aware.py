@@ -103,6 +103,7 @@ def run(quick: bool, ram_kb: int | None = None) -> dict:
                      "da_seconds": aware["seconds"], "ha_seconds": hardware["seconds"],
                      "ha_search_minutes": hardware_minutes,
                      "da_evaluated": aware["evaluated"], "ha_evaluated": hardware["evaluated"]})
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # a long run shows each seed as it ends
     wins = sum(r["da_test"] > r["ha_test"] for r in rows)
     need = 4 if len(rows) == 5 else len(rows)
     return {"goal": f"data-aware ahead in >= {need} of {len(rows)} seeds ({wins})", "wins": wins,
