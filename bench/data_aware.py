@@ -17,7 +17,7 @@ seeds (`--quick`: 2 seeds).
 Measured, this version (2 cores, AMD EPYC with avx512; `bench/results/data_aware.json`, 91 min):
 data-aware ahead in 3 of 5 seeds, the goal's 4 not met. DA / HA test accuracy (wall seconds):
 seed 0 0.874 / 0.887 (595 / 501), 1 0.885 / 0.906 (572 / 534), 2 0.888 / 0.883 (548 / 512),
-3 0.872 / 0.870 (557 / 438), 4 0.884 / 0.878 (540 / 438); means 0.881 / 0.887. Both arms
+3 0.872 / 0.870 (557 / 438), 4 0.884 / 0.878 (540 / 438); means 0.881 / 0.885. Both arms
 return 96 px rgb every time. The pinned arm evaluates its whole space (48 systems) and stops,
 so it ends 37-119 s sooner; data-aware evaluates 105-199 of its 288 in its 5 minutes. Its
 three wins are by 2-8 test images of 1200, its two losses by 15 and 25: a tie within seed noise
