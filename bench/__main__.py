@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer configurations and candidates")
     parser.add_argument("--tflite-python", help="a Python with TensorFlow, for the estimator benchmark")
     parser.add_argument("--ram-kb", type=int, help="data_aware: a RAM budget in kB instead of the spec's target")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="data_aware: a spec override for both arms, as run-spec --set")
     parser.add_argument("--out", default="bench/results", help="folder for the JSON results")
     args = parser.parse_args(argv)
     from engine.backend import select_backend
@@ -55,7 +57,7 @@ def _run(name: str, args) -> dict:
     if name == "estimator":
         return module.run(args.quick, args.tflite_python)
     if name == "data_aware":
-        return module.run(args.quick, args.ram_kb)
+        return module.run(args.quick, args.ram_kb, tuple(args.overrides))
     return module.run(args.quick)
 
 
