@@ -100,17 +100,17 @@ def spec_overrides(ram_kb: int | None, overrides: tuple[str, ...]) -> list[str]:
 
 def run(quick: bool, ram_kb: int | None = None, overrides: tuple[str, ...] = ()) -> dict:
     seeds, minutes = (SEEDS[:2] if quick else SEEDS), MINUTES
-    budget = spec_overrides(ram_kb, overrides)
+    shared = spec_overrides(ram_kb, overrides)
     root = Path(tempfile.mkdtemp(prefix="danas-bench-da-"))
     # warms the data and compilation caches for both arms (not counted); a short pre-training
     # builds the same programs (only its own learning-rate schedule's update differs)
-    search(root, 99, 0.5, *budget, "training.pretrain_steps=6")
+    search(root, 99, 0.5, *shared, "training.pretrain_steps=6")
     rows = []
     for seed in seeds:
-        aware = search(root, seed, minutes, *budget)
+        aware = search(root, seed, minutes, *shared)
         # equal wall: the pinned arm searches for as long as data-aware screened beyond one system
         hardware_minutes = round(minutes + screening_surplus(aware) / 60, 2)
-        hardware = search(root, seed, hardware_minutes, "strategy.data_aware=false", *budget)
+        hardware = search(root, seed, hardware_minutes, "strategy.data_aware=false", *shared)
         rows.append({"seed": seed, "da_test": aware["test"], "ha_test": hardware["test"], "da_data": aware["data"],
                      "da_seconds": aware["seconds"], "ha_seconds": hardware["seconds"],
                      "ha_search_minutes": hardware_minutes,
