@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ram-kb", type=int, help="data_aware: a RAM budget in kB instead of the spec's target")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="data_aware: a spec override for both arms, as run-spec --set")
+    parser.add_argument("--seeds", type=_seeds, help="data_aware: comma-separated seeds instead of 0,1,2,3,4 "
+                        "(a replication on fresh seeds, e.g. 7,8,9,10,11)")
     parser.add_argument("--out", default="bench/results", help="folder for the JSON results")
     args = parser.parse_args(argv)
     from engine.backend import select_backend
@@ -57,8 +59,16 @@ def _run(name: str, args) -> dict:
     if name == "estimator":
         return module.run(args.quick, args.tflite_python)
     if name == "data_aware":
-        return module.run(args.quick, args.ram_kb, tuple(args.overrides))
+        return module.run(args.quick, args.ram_kb, tuple(args.overrides), args.seeds)
     return module.run(args.quick)
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    """`7,8,9` -> (7, 8, 9); argparse reports a malformed list as one line."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 7,8,9, got {text!r}") from None
 
 
 def _table(name: str, result: dict) -> Table:

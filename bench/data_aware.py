@@ -1,6 +1,6 @@
 """Does data-aware search beat hardware-aware search at the same wall-clock budget?
 
-    python -m bench data_aware [--quick] [--ram-kb 144] [--set KEY=VALUE ...]
+    python -m bench data_aware [--quick] [--ram-kb 144] [--set KEY=VALUE ...] [--seeds 7,8,9,10,11]
 
 For each seed, `run-spec specs/wakevision_small.yaml` twice in fresh processes: data-aware (the
 spec) searching for MINUTES (`budget.max_minutes`, evaluations unlimited), then
@@ -107,8 +107,9 @@ def spec_overrides(ram_kb: int | None, overrides: tuple[str, ...]) -> list[str]:
     return ([f"hardware.ram_bytes={ram_kb * 1024}"] if ram_kb else []) + list(overrides)
 
 
-def run(quick: bool, ram_kb: int | None = None, overrides: tuple[str, ...] = ()) -> dict:
-    seeds, minutes = (SEEDS[:2] if quick else SEEDS), MINUTES
+def run(quick: bool, ram_kb: int | None = None, overrides: tuple[str, ...] = (),
+        seeds: tuple[int, ...] | None = None) -> dict:
+    seeds, minutes = seeds or (SEEDS[:2] if quick else SEEDS), MINUTES
     shared = spec_overrides(ram_kb, overrides)
     root = Path(tempfile.mkdtemp(prefix="danas-bench-da-"))
     # warms the data and compilation caches for both arms (not counted); a short pre-training
