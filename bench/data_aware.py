@@ -36,6 +36,16 @@ alpha <= 0.2). The goal's five seeds: data-aware ahead in 5 of 5, DA / HA test (
 seed 0 0.864 / 0.851 (526 / 388), 1 0.896 / 0.891 (533 / 399), 2 0.868 / 0.863 (501 / 344),
 3 0.881 / 0.867 (508 / 378), 4 0.863 / 0.861 (489 / 365); means 0.874 / 0.866. Two more seeds:
 5 0.889 / 0.881, 6 0.835 / 0.885, so over seven the means are level (0.871 / 0.871).
+A replication on fresh seeds, its rule written down before it ran (`--seeds 7,8,9,10,11`, one
+invocation, 76 min): data-aware ahead in 2 of 5, so the 5 of 5 above was seed luck. DA / HA
+seed 7 0.865 / 0.902, 8 0.850 / 0.880, 9 0.872 / 0.864 (data-aware chose 64 px rgb), 10 0.902 /
+0.887, 11 0.867 / 0.889; means 0.871 / 0.884. Over all twelve seeds data-aware leads in 8 but
+trails on the mean, 0.871 against 0.877. Where it loses: the 96 px rgb system it screens is
+weaker. Its shared supernet spreads 300 pre-training steps over six data configurations, the
+pinned arm's spends them all on 96 px rgb; after the same 300 screening steps the pinned arm's
+96 px rgb system is ahead on validation in 9 of 12 seeds (means 0.863 / 0.838), and data-aware
+often hands a depth-0 network on (seeds 8 and 9). In seed 6 both screened the same network and
+reached 0.832 / 0.872: the weights it starts from, not only the choice, fall short.
 Read it with care: both arms return 96 px rgb every time, so the leads (2-17 test images of
 1200; the one loss is by 60) come from the network and weights each search hands its final
 phase, not from choosing other data; data-aware screens its fittest 64 px rgb network too
