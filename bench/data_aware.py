@@ -16,7 +16,8 @@ as `run-spec --set` does (say `--set dataset.path=/data/wake_vision` to compare 
 Vision download; the seed, output, cache and budget keys stay the benchmark's). Goal:
 data-aware ahead in >= 4 of 5 seeds (`--quick`: 2 seeds).
 
-Measured, this version (2 cores, AMD EPYC with avx512; `bench/results/data_aware.json`, 91 min):
+All figures below were measured with wakevision_small's former 300 pre-training steps (now 600;
+not re-measured). Measured, this version (2 cores, AMD EPYC with avx512; `bench/results/data_aware.json`, 91 min):
 data-aware ahead in 3 of 5 seeds, the goal's 4 not met. DA / HA test accuracy (wall seconds):
 seed 0 0.874 / 0.887 (595 / 501), 1 0.885 / 0.906 (572 / 534), 2 0.888 / 0.883 (548 / 512),
 3 0.872 / 0.870 (557 / 438), 4 0.884 / 0.878 (540 / 438); means 0.881 / 0.885. Both arms

@@ -26,11 +26,16 @@ floating-point rounding sends every training elsewhere): **0.739** across all, w
 12-candidate tau moves by 0.2 between hosts (its standard error is ~0.2): read it with that
 spread. A third 2-core host (avx512, the first host's speed), with the supernet programs at
 LLVM -O1 (other rounding, another supernet): **0.739** across all, within 32px-mono / 64px-mono
-/ 96px-rgb 0.0 / 0.18 / 0.18, by loss 0.504 (18 min; `bench/results/ranking.json` is this run). What decides it:
+/ 96px-rgb 0.0 / 0.18 / 0.18, by loss 0.504 (18 min). What decides it:
 whether the shared supernet rates the smallest 96 px rgb networks above the mono ones (trained
 alone they reach 0.76-0.80 against 0.61-0.72): on the first host it did not (0.653 / 0.663
 against 0.675-0.688), on the second it did (0.672-0.722 against 0.62-0.69); within a data
 configuration neither host's supernet orders the candidates reliably at 300 pre-training steps.
+At 600 pre-training steps (wakevision_small's default since then; a fourth 2-core AMD EPYC with
+avx512, 12 min; `bench/results/ranking.json` is now this run): **0.687** across all, within
+32px-mono / 64px-mono / 96px-rgb 1.0 / -0.67 / 0.91, by loss 0.576; the supernet now rates
+three of the four 96 px rgb networks (0.732-0.743) above every mono one (0.650-0.703), its
+depth-0 one (0.688; 0.78 trained alone) below the 64 px mono ones.
 """
 
 from __future__ import annotations
