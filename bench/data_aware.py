@@ -47,10 +47,11 @@ pinned arm's spends them all on 96 px rgb; after the same 300 screening steps th
 96 px rgb system is ahead on validation in 9 of 12 seeds (means 0.863 / 0.838), and data-aware
 often hands a depth-0 network on (seeds 8 and 9). In seed 6 both screened the same network and
 reached 0.832 / 0.872: the weights it starts from, not only the choice, fall short.
-Read it with care: both arms return 96 px rgb every time, so the leads (2-17 test images of
-1200; the one loss is by 60) come from the network and weights each search hands its final
-phase, not from choosing other data; data-aware screens its fittest 64 px rgb network too
-(0.80-0.86 after 300 steps) and keeps the 96 px one.
+Read it with care: both arms return 96 px rgb in every seed but 9, so the leads of seeds 0-6
+(2-17 test images of 1200; the one loss there is by 60) come from the network and weights each
+search hands its final phase, not from choosing other data; data-aware screens its fittest
+64 px rgb network too (0.80-0.86 after 300 steps) and keeps the 96 px one. In seed 9 it kept
+the 64 px one only because its 96 px rgb candidate was a depth-0 network (0.772 after 300).
 On the built-in set accuracy follows resolution and colour, so the pinned
 configuration is the best data wherever some of its networks fit: even the smallest 96 px rgb
 networks (0.83-0.86 after 300 steps) beat the best 64 px ones (0.81); the plain CNN of
