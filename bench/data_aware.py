@@ -96,7 +96,8 @@ def search(root: Path, seed: int, minutes: float, *overrides: str) -> dict:
     summary = json.loads((bundle / "summary.json").read_text())
     return {"test": test, "data": data, "seconds": round(time.perf_counter() - start, 1),
             "evaluated": sum(1 for _ in (bundle / "trials.jsonl").open()),
-            "final_seconds": summary["seconds"]["final_report"], "screened": len(summary.get("screening") or {}) or 1}
+            "final_seconds": summary["seconds"]["final_report"], "screened": len(summary.get("screening") or {}) or 1,
+            "pretrain_seconds": summary["seconds"]["supernet_pretraining"]}
 
 
 def screening_surplus(aware: dict) -> float:
@@ -135,6 +136,8 @@ def run(quick: bool, ram_kb: int | None = None, overrides: tuple[str, ...] = (),
         hardware = search(root, seed, hardware_minutes, "strategy.data_aware=false", *shared)
         rows.append({"seed": seed, "da_test": aware["test"], "ha_test": hardware["test"], "da_data": aware["data"],
                      "da_seconds": aware["seconds"], "ha_seconds": hardware["seconds"],
+                     "da_pretrain_seconds": aware["pretrain_seconds"],
+                     "ha_pretrain_seconds": hardware["pretrain_seconds"],
                      "ha_search_minutes": hardware_minutes,
                      "da_evaluated": aware["evaluated"], "ha_evaluated": hardware["evaluated"]})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # a long run shows each seed as it ends

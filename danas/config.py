@@ -120,6 +120,7 @@ class TrainingConfig:
     pretrain_steps: int
     pretrain_rule: str
     supernets: str
+    match_pinned_pretraining: bool
     finetune_steps: int
     final_steps: int
     final_systems: int

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -30,6 +31,7 @@ from engine.evaluate.batches import train_batches
 from engine.evaluate.checkpoint import pack, unpack
 from engine.evaluate.loop import train
 from engine.evaluate.optimizers import make_optimizer
+from engine.evaluate.pretrain_budget import matched_pretrain_steps
 from engine.evaluate.seeds import stable_seed
 from engine.evaluate.steps import Subnet, TrainState, make_grad, make_init, make_predict, make_train_step
 from engine.space.candidate import Candidate
@@ -171,6 +173,19 @@ class SupernetPool:
             self.programs[key] = _programs(model, self.config, self.augment)
         return self.programs[key]
 
+    @property
+    def pretrain_steps(self) -> int:
+        """training.pretrain_steps, or for a pinned run's shared supernet (match_pinned_pretraining)
+        the steps at its configuration that cost what the shared supernet of the modality's whole
+        data space spends."""
+        config = self.config
+        steps = config.training.pretrain_steps
+        if not (self.shared and config.training.match_pinned_pretraining and not config.strategy.data_aware):
+            return steps
+        area = lambda data: math.prod(self.modality.input_shape(data)[:-1])  # noqa: E731
+        return matched_pretrain_steps(steps, area(self.space.data_configs[0]),
+                                      [area(data) for data in self.modality.data_configs()])
+
     def width_factor(self, data: dict[str, Any]) -> float:
         space = self.config.search_space
         return space.mono_width_factor if data.get("color") == "mono" else 1.0
@@ -181,7 +196,7 @@ class SupernetPool:
 
     def checkpoint_name(self, key: str) -> str:
         training = self.config.training
-        settings = [SUPERNET_VERSION, key, self.config.seed, training.pretrain_steps, training.pretrain_rule,
+        settings = [SUPERNET_VERSION, key, self.config.seed, self.pretrain_steps, training.pretrain_rule,
                     training.batch_size, training.learning_rate, training.optimizer, training.schedule,
                     sorted(self.space.alphas), self.space.depth_choices, self.modality.info.fingerprint,
                     self.config.search_space.mono_width_factor]
@@ -218,10 +233,10 @@ class SupernetPool:
         return net
 
     def _pretrain(self, net: Supernet, configs: list[dict[str, Any]]) -> None:
-        """`training.pretrain_steps` steps; each on a batch of one of `configs` (drawn at random
-        when there are several), by the pre-training rule, in the programs of the batch's colour."""
+        """`pretrain_steps` steps; each on a batch of one of `configs` (drawn at random when there
+        are several), by the pre-training rule, in the programs of the batch's colour."""
         training = self.config.training
-        steps = training.pretrain_steps
+        steps = self.pretrain_steps
         if steps == 0:
             return
         self.progress(f"pre-training the supernet for {net.key} ({steps} steps, {training.pretrain_rule}"

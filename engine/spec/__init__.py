@@ -61,6 +61,9 @@ def load_bundle_spec(run_dir: Path) -> Spec:
     training = resolved_data.get("training")
     if isinstance(training, dict) and "supernets" not in training:
         training["supernets"] = "per_configuration"
+    # and one started before training.match_pinned_pretraining pre-trained a pinned run pretrain_steps
+    if isinstance(training, dict) and "match_pinned_pretraining" not in training:
+        training["match_pinned_pretraining"] = False
     # and one started before strategy.initial_population drew generation 0 uniformly
     strategy = resolved_data.get("strategy")
     if isinstance(strategy, dict) and strategy.get("type") == "evolution" and "initial_population" not in strategy:

@@ -59,3 +59,37 @@ def test_a_run_started_before_shared_supernets_resumes_with_one_per_configuratio
     (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
     config = load_bundle_spec(tmp_path).config
     assert (config.training.supernets, config.strategy.initial_population) == ("per_configuration", "uniform")
+
+
+def test_a_pinned_run_pretrains_for_what_the_shared_supernet_would_cost(tmp_path):
+    """strategy.data_aware false: 8 shared steps over 8 and 16 px (mean area 160) cost what 5 at
+    the pinned 16 px (area 256) do; match_pinned_pretraining false keeps the 8."""
+    from engine.evaluate.parts import joint_space
+
+    pinned = ("modality.resolutions=[8,16]", "modality.color=[rgb]", "strategy.data_aware=false",
+              "training.pretrain_steps=8")
+    pool, _, saved, said = watched_pool(tmp_path, *pinned)
+    pool.space = joint_space(pool.config, pool.modality)
+    (data,) = pool.space.data_configs
+    pool.get(data)
+    assert said == ["pre-training the supernet for shared (5 steps, sandwich)"] and len(saved) == 1
+    unmatched, _, _, _ = watched_pool(tmp_path, *pinned, "training.match_pinned_pretraining=false")
+    unmatched.space = joint_space(unmatched.config, unmatched.modality)
+    aware, _, _, _ = watched_pool(tmp_path, *pinned[:2], "training.pretrain_steps=8")
+    assert unmatched.pretrain_steps == aware.pretrain_steps == 8
+    # the checkpoint names the steps taken: a matched and an unmatched pinned supernet differ
+    assert unmatched.checkpoint_name("shared") != saved[0]
+
+
+def test_a_bundle_from_before_matched_pretraining_resumes_unmatched(tmp_path):
+    import json
+    import shutil
+
+    from engine.spec import load_bundle_spec, load_spec
+    from tests.smoke_runs import SMOKE
+
+    resolved = load_spec(SMOKE).resolved
+    assert resolved["training"].pop("match_pinned_pretraining") is True
+    shutil.copy(SMOKE, tmp_path / "spec.yaml")
+    (tmp_path / "spec.resolved.json").write_text(json.dumps(resolved))
+    assert load_bundle_spec(tmp_path).config.training.match_pinned_pretraining is False
